@@ -1,0 +1,133 @@
+import type { FinishReason, Usage } from '../types/chat.js';
+
+/** What a request asks for. */
+export type Operation = 'chat' | 'embeddings';
+
+/** Circuit state of a provider. */
+export type CircuitState = 'closed' | 'open' | 'half_open';
+
+interface EventBase {
+  /** Shared by every event of one request. */
+  requestId: string;
+  /** Milliseconds since the epoch. */
+  timestamp: number;
+}
+
+/** A request entered the router (after validation). */
+export interface RequestStartEvent extends EventBase {
+  type: 'request.start';
+  operation: Operation;
+  /** The model the caller asked for, if any. */
+  model: string | null;
+  stream: boolean;
+  /** Provider names in the order the strategy will try them. */
+  candidates: string[];
+}
+
+/** One call to a provider is about to be made. */
+export interface AttemptStartEvent extends EventBase {
+  type: 'attempt.start';
+  operation: Operation;
+  provider: string;
+  /** The model sent to the provider. */
+  model: string;
+  /** 1-based number of this attempt within the request, across providers. */
+  attempt: number;
+  stream: boolean;
+}
+
+/** One call to a provider ended: answered, failed, or (for streams) finished, was cut or abandoned. */
+export interface AttemptEndEvent extends EventBase {
+  type: 'attempt.end';
+  operation: Operation;
+  provider: string;
+  model: string;
+  attempt: number;
+  success: boolean;
+  latencyMs: number;
+  /** The HTTP status, when the provider answered. */
+  statusCode: number | null;
+  /** The error's class name on failure. */
+  errorType: string | null;
+  usage: Usage | null;
+  stream: boolean;
+  /** Time to first chunk, for streams that yielded one. */
+  ttftMs: number | null;
+  finishReason: FinishReason | null;
+  /** A stream the consumer stopped reading before it ended. */
+  abandoned: boolean;
+}
+
+/** A failed attempt will be retried on the same provider after `delayMs`. */
+export interface RequestRetryEvent extends EventBase {
+  type: 'request.retry';
+  provider: string;
+  model: string;
+  /** The attempt that failed. */
+  attempt: number;
+  delayMs: number;
+  errorType: string;
+  statusCode: number | null;
+}
+
+/** The router moves on from one provider to the next candidate. */
+export interface RequestFallbackEvent extends EventBase {
+  type: 'request.fallback';
+  fromProvider: string;
+  toProvider: string;
+  errorType: string;
+  statusCode: number | null;
+}
+
+/** A stream produced its first chunk. */
+export interface StreamFirstChunkEvent extends EventBase {
+  type: 'stream.first_chunk';
+  provider: string;
+  model: string;
+  attempt: number;
+  ttftMs: number;
+}
+
+/** A request left the router: answered (for streams, when the stream ended) or failed for good. */
+export interface RequestEndEvent extends EventBase {
+  type: 'request.end';
+  operation: Operation;
+  success: boolean;
+  /** The provider that answered, or the last one tried. */
+  provider: string | null;
+  model: string | null;
+  latencyMs: number;
+  attempts: number;
+  errorType: string | null;
+  usage: Usage | null;
+  stream: boolean;
+}
+
+/** A provider's circuit changed state. */
+export interface ProviderStateEvent extends EventBase {
+  type: 'provider.state';
+  provider: string;
+  state: CircuitState;
+  previousState: CircuitState;
+  /** Why it changed, e.g. `5 consecutive failures`. */
+  reason: string;
+}
+
+/** Every event a router emits, discriminated by `type`. */
+export type RouterEvent =
+  | RequestStartEvent
+  | AttemptStartEvent
+  | AttemptEndEvent
+  | RequestRetryEvent
+  | RequestFallbackEvent
+  | StreamFirstChunkEvent
+  | RequestEndEvent
+  | ProviderStateEvent;
+
+export type RouterEventType = RouterEvent['type'];
+
+/** The event of a given type. */
+export type RouterEventOf<T extends RouterEventType> = Extract<RouterEvent, { type: T }>;
+
+/** Listener map for the typed `on/once/off` API. */
+export type RouterEventListeners = { [T in RouterEventType]: (event: RouterEventOf<T>) => void };
