@@ -1,0 +1,188 @@
+import { errorFromStatus, parseRetryAfter } from '../errors/error-from-status.js';
+import { ProviderError, StreamError, type LlmRouterError } from '../errors/llm-router-error.js';
+import type { HttpCall, HttpClient, HttpResponse } from '../http/http-client.js';
+import { readNdjsonLines } from '../http/read-ndjson.js';
+import { readSse, type EventSourceMessage } from '../http/read-sse.js';
+import { redact } from '../http/redact.js';
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../types/chat.js';
+import type { EmbeddingsRequest, EmbeddingsResponse } from '../types/embeddings.js';
+import type { ProviderType } from '../types/provider-config.js';
+import type { AttemptContext, Provider } from './provider.js';
+import type { ResolvedProviderConfig } from './resolved-provider-config.js';
+
+/** A request a provider wants sent: path (with query) under its origin, JSON body, extra headers. */
+export interface ProviderCall {
+  path: string;
+  body?: unknown;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+}
+
+/** Turns a provider's stream events into chunks. One decoder per stream. */
+export interface StreamDecoder {
+  /**
+   * Maps one event (an SSE message, or an NDJSON line's text) to zero, one or several chunks.
+   * Throws `StreamError` on a malformed event, or the provider's error for an error event.
+   */
+  decode(event: EventSourceMessage | string): ChatCompletionChunk | ChatCompletionChunk[] | undefined;
+  /** True once the provider's end-of-stream marker was seen. */
+  readonly done: boolean;
+}
+
+/**
+ * The base of every HTTP provider: sends calls through the shared `HttpClient`, maps error statuses to
+ * typed errors (with `Retry-After`), reads JSON answers and SSE / NDJSON streams. Subclasses only map
+ * formats.
+ */
+export abstract class HttpProvider implements Provider {
+  readonly name: string;
+  abstract readonly type: ProviderType;
+  readonly supportsEmbeddings: boolean = false;
+  /** How the provider frames its streams. */
+  protected readonly streamFormat: 'sse' | 'ndjson' = 'sse';
+  protected readonly secrets: string[];
+
+  constructor(
+    readonly config: ResolvedProviderConfig,
+    protected readonly http: HttpClient,
+  ) {
+    this.name = config.name;
+    this.secrets = config.apiKey === undefined ? [] : [config.apiKey];
+  }
+
+  protected abstract chatCall(request: ChatCompletionRequest, model: string, stream: boolean): ProviderCall;
+  protected abstract chatResult(json: any, model: string): ChatCompletion;
+  protected abstract streamDecoder(model: string, requestId: string): StreamDecoder;
+
+  /** Auth and version headers sent with every call. */
+  protected abstract authHeaders(): Record<string, string> | Promise<Record<string, string>>;
+
+  protected embeddingsCall(_request: EmbeddingsRequest, _model: string): ProviderCall {
+    throw new ProviderError(`${this.type} has no embeddings API`, { provider: this.name });
+  }
+
+  protected embeddingsResult(_json: any, _model: string): EmbeddingsResponse {
+    throw new ProviderError(`${this.type} has no embeddings API`, { provider: this.name });
+  }
+
+  /** The human message inside a provider's error body. */
+  protected errorMessage(text: string): string {
+    try {
+      const json = JSON.parse(text);
+      const err = json?.error;
+      if (typeof err === 'string') return err;
+      if (typeof err?.message === 'string') return err.message;
+      if (typeof json?.message === 'string') return json.message;
+      if (typeof json?.detail === 'string') return json.detail;
+    } catch {
+      // not JSON: use the text itself
+    }
+    return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+  }
+
+  async chat(request: ChatCompletionRequest, ctx: AttemptContext): Promise<ChatCompletion> {
+    const res = await this.send(this.chatCall(request, ctx.model, false), ctx, false);
+    return this.chatResult(await this.readJson(res, ctx), ctx.model);
+  }
+
+  async chatStream(request: ChatCompletionRequest, ctx: AttemptContext): Promise<AsyncIterable<ChatCompletionChunk>> {
+    const res = await this.send(this.chatCall(request, ctx.model, true), ctx, true);
+    return this.readStream(res, this.streamDecoder(ctx.model, ctx.requestId), ctx);
+  }
+
+  async embeddings(request: EmbeddingsRequest, ctx: AttemptContext): Promise<EmbeddingsResponse> {
+    const res = await this.send(this.embeddingsCall(request, ctx.model), ctx, false);
+    return this.embeddingsResult(await this.readJson(res, ctx), ctx.model);
+  }
+
+  async close(): Promise<void> {}
+
+  /** Sends a call; throws the typed error of a non-2xx answer. */
+  protected async send(call: ProviderCall, ctx: AttemptContext, stream: boolean): Promise<HttpResponse> {
+    const auth = await this.authHeaders();
+    const http: HttpCall = {
+      path: call.path,
+      method: call.method ?? 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: stream ? 'text/event-stream' : 'application/json',
+        ...this.config.headers,
+        ...auth,
+        ...call.headers,
+      },
+      body: call.body === undefined ? undefined : JSON.stringify(call.body),
+      signal: ctx.signal,
+      bodyTimeoutMs: stream ? ctx.timeoutMs : 0,
+    };
+    const res = await this.http.request(this.config.origin, http);
+    if (res.statusCode >= 200 && res.statusCode < 300) return res;
+    let text = '';
+    try {
+      text = await res.body.text();
+    } catch {
+      // the body could not be read; the status alone says what happened
+    }
+    throw this.statusError(res.statusCode, res.headers, text, ctx);
+  }
+
+  protected statusError(
+    status: number,
+    headers: Record<string, string | string[] | undefined>,
+    text: string,
+    ctx: AttemptContext,
+  ): LlmRouterError {
+    const detail = text.length > 0 ? this.errorMessage(text) : `HTTP ${status}`;
+    const message = redact(`${this.name} (${this.type}) answered ${status}: ${detail}`, this.secrets);
+    return errorFromStatus(status, message, {
+      provider: this.name,
+      requestId: ctx.requestId,
+      retryAfterMs: parseRetryAfter(headers),
+    });
+  }
+
+  protected async readJson(res: HttpResponse, ctx: AttemptContext): Promise<any> {
+    const text = await res.body.text();
+    try {
+      return JSON.parse(text);
+    } catch (cause) {
+      throw new ProviderError(`${this.name} (${this.type}) answered with malformed JSON`, {
+        provider: this.name,
+        statusCode: res.statusCode,
+        requestId: ctx.requestId,
+        cause,
+      });
+    }
+  }
+
+  private async *readStream(
+    res: HttpResponse,
+    decoder: StreamDecoder,
+    ctx: AttemptContext,
+  ): AsyncGenerator<ChatCompletionChunk> {
+    res.body.setEncoding('utf8');
+    const text = res.body as AsyncIterable<string>;
+    const events = this.streamFormat === 'sse' ? readSse(text) : readNdjsonLines(text);
+    for await (const event of events) {
+      const out = decoder.decode(event);
+      if (out === undefined) continue;
+      if (Array.isArray(out)) yield* out;
+      else yield out;
+    }
+    if (!decoder.done) {
+      throw new StreamError(`${this.name} (${this.type}) stream ended before its end-of-stream marker`, {
+        provider: this.name,
+        statusCode: res.statusCode,
+        requestId: ctx.requestId,
+      });
+    }
+  }
+
+  /** A `StreamError` for an event that cannot be read. */
+  protected malformed(what: string, requestId: string, cause?: unknown): StreamError {
+    return new StreamError(`${this.name} (${this.type}) sent a malformed stream event: ${what}`, {
+      provider: this.name,
+      requestId,
+      cause,
+    });
+  }
+}

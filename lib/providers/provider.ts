@@ -1,0 +1,32 @@
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../types/chat.js';
+import type { EmbeddingsRequest, EmbeddingsResponse } from '../types/embeddings.js';
+import type { ProviderType } from '../types/provider-config.js';
+import type { ResolvedProviderConfig } from './resolved-provider-config.js';
+
+/** What the router tells a provider about one attempt. */
+export interface AttemptContext {
+  requestId: string;
+  /** The provider's own model name (aliases already resolved). */
+  model: string;
+  /** Fires on the caller's abort or the attempt's timeout. */
+  signal: AbortSignal;
+  /** The attempt's timeout; streams use it as the idle time allowed between chunks. */
+  timeoutMs: number;
+}
+
+/**
+ * A provider adapter: maps the unified request to one provider's API and its answers back.
+ * Failures are thrown as `LlmRouterError`s (status errors, `StreamError`); transport failures may be
+ * thrown raw and are classified by the router.
+ */
+export interface Provider {
+  readonly name: string;
+  readonly type: ProviderType;
+  readonly config: ResolvedProviderConfig;
+  readonly supportsEmbeddings: boolean;
+  chat(request: ChatCompletionRequest, ctx: AttemptContext): Promise<ChatCompletion>;
+  /** Resolves once the provider accepted the stream (status 200); the iterable yields its chunks. */
+  chatStream(request: ChatCompletionRequest, ctx: AttemptContext): Promise<AsyncIterable<ChatCompletionChunk>>;
+  embeddings(request: EmbeddingsRequest, ctx: AttemptContext): Promise<EmbeddingsResponse>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,94 @@
+import { BadRequestError } from '../errors/llm-router-error.js';
+import type { ChatCompletionRequest } from '../types/chat.js';
+import type { EmbeddingsRequest } from '../types/embeddings.js';
+
+const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool']);
+
+function fail(field: string, reason: string): never {
+  throw new BadRequestError(`Invalid request: ${field} ${reason}`, { field });
+}
+
+function checkRange(value: unknown, field: string, min: number, max: number): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !(value >= min && value <= max)) fail(field, `must be a number from ${min} to ${max}, got ${String(value)}`);
+}
+
+function checkPositiveInt(value: unknown, field: string): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) fail(field, `must be a whole number > 0, got ${String(value)}`);
+}
+
+function checkTimeout(value: unknown): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail('timeoutMs', `must be a number > 0, got ${String(value)}`);
+}
+
+function checkSignal(value: unknown): void {
+  if (value !== undefined && !(value instanceof AbortSignal)) fail('signal', 'must be an AbortSignal');
+}
+
+/** Checks a chat request before any network call; throws `BadRequestError` naming the field. */
+export function validateChatRequest(req: ChatCompletionRequest): void {
+  if (typeof req !== 'object' || req === null) fail('request', 'must be an object');
+  const messages = req.messages;
+  if (!Array.isArray(messages) || messages.length === 0) fail('messages', 'must be a non-empty array');
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i];
+    if (typeof m !== 'object' || m === null) fail(`messages[${i}]`, 'must be an object');
+    if (!ROLES.has(m.role)) fail(`messages[${i}].role`, `must be one of system, developer, user, assistant, tool; got ${JSON.stringify(m.role)}`);
+    const c = m.content;
+    if (c === null || c === undefined) {
+      if (m.role !== 'assistant' || !Array.isArray(m.toolCalls) || m.toolCalls.length === 0) {
+        fail(`messages[${i}].content`, 'is required (null only on an assistant message with toolCalls)');
+      }
+    } else if (typeof c !== 'string') {
+      if (!Array.isArray(c)) fail(`messages[${i}].content`, 'must be a string, an array of parts, or null');
+      for (let j = 0; j < c.length; j++) {
+        const p = c[j] as { type?: unknown; text?: unknown; imageUrl?: { url?: unknown } };
+        if (p?.type === 'text' ? typeof p.text !== 'string' : p?.type !== 'image_url' || typeof p.imageUrl?.url !== 'string') {
+          fail(`messages[${i}].content[${j}]`, 'must be { type: "text", text } or { type: "image_url", imageUrl: { url } }');
+        }
+      }
+    }
+    if (m.role === 'tool' && (typeof m.toolCallId !== 'string' || m.toolCallId === '')) {
+      fail(`messages[${i}].toolCallId`, 'is required on a tool message');
+    }
+  }
+  if (req.model !== undefined && (typeof req.model !== 'string' || req.model === '')) fail('model', 'must be a non-empty string');
+  checkRange(req.temperature, 'temperature', 0, 2);
+  checkRange(req.topP, 'topP', 0, 1);
+  checkRange(req.presencePenalty, 'presencePenalty', -2, 2);
+  checkRange(req.frequencyPenalty, 'frequencyPenalty', -2, 2);
+  checkPositiveInt(req.maxTokens, 'maxTokens');
+  checkTimeout(req.timeoutMs);
+  checkSignal(req.signal);
+  if (req.stream !== undefined && typeof req.stream !== 'boolean') fail('stream', 'must be a boolean');
+  if (req.stop !== undefined && typeof req.stop !== 'string' && !(Array.isArray(req.stop) && req.stop.every((s) => typeof s === 'string'))) {
+    fail('stop', 'must be a string or an array of strings');
+  }
+  if (req.tools !== undefined) {
+    if (!Array.isArray(req.tools)) fail('tools', 'must be an array');
+    for (let i = 0; i < req.tools.length; i++) {
+      const t = req.tools[i];
+      if (t?.type !== 'function' || typeof t.function?.name !== 'string' || t.function.name === '') {
+        fail(`tools[${i}]`, 'must be { type: "function", function: { name, parameters? } }');
+      }
+    }
+  }
+  const tc = req.toolChoice;
+  if (tc !== undefined && tc !== 'auto' && tc !== 'none' && tc !== 'required' && !(tc?.type === 'function' && typeof tc.function?.name === 'string')) {
+    fail('toolChoice', 'must be "auto", "none", "required" or { type: "function", function: { name } }');
+  }
+}
+
+/** Checks an embeddings request before any network call. */
+export function validateEmbeddingsRequest(req: EmbeddingsRequest): void {
+  if (typeof req !== 'object' || req === null) fail('request', 'must be an object');
+  const input = req.input;
+  const ok = typeof input === 'string' ? input.length > 0 : Array.isArray(input) && input.length > 0 && input.every((s) => typeof s === 'string');
+  if (!ok) fail('input', 'must be a non-empty string or a non-empty array of strings');
+  if (req.model !== undefined && (typeof req.model !== 'string' || req.model === '')) fail('model', 'must be a non-empty string');
+  checkPositiveInt(req.dimensions, 'dimensions');
+  checkTimeout(req.timeoutMs);
+  checkSignal(req.signal);
+}

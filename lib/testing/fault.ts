@@ -1,0 +1,75 @@
+/** The four wire formats the mock provider server speaks. Azure and the OpenAI-compatible family count as `openai`. */
+export type WireFormat = 'openai' | 'anthropic' | 'gemini' | 'ollama';
+
+/**
+ * A failure to inject into one answer. Fields combine: `delayMs` is waited first, then the first of
+ * `hang`, `reset`, `status`, `malformedJson` that is set decides the answer; otherwise the normal answer
+ * is sent with the stream faults (`cutAfterChunks`, `endWithoutTerminator`, `malformedChunk`,
+ * `midStreamError`) and `contentFilter` applied, and `headers` added.
+ *
+ * A fault that sets any stream fault only ever applies to streaming requests.
+ */
+export interface MockFault {
+  /** Wait this long before answering (a slow provider, a client timeout). */
+  delayMs?: number;
+  /** Never answer; the request stays open until the client goes away or the server closes. */
+  hang?: boolean;
+  /** Destroy the connection (TCP reset) without sending any response. */
+  reset?: boolean;
+  /** Answer with this status; `body` defaults to the format's real error body for the status. */
+  status?: number;
+  /** The error body to send with `status` (an object is sent as JSON, a string as it is). */
+  body?: unknown;
+  /** Extra response headers, e.g. `{ 'retry-after': '2' }` or `{ 'retry-after-ms': '150' }`. */
+  headers?: Record<string, string>;
+  /** Answer 200 with a JSON body that is cut in the middle. */
+  malformedJson?: boolean;
+  /** Send this many stream events (SSE events or NDJSON lines), then destroy the connection. */
+  cutAfterChunks?: number;
+  /** End the stream cleanly but without its terminator (`[DONE]`, `message_stop`, `done: true`, Gemini's final chunk). */
+  endWithoutTerminator?: boolean;
+  /** Send an event whose data is not JSON in the middle of the stream. */
+  malformedChunk?: boolean;
+  /**
+   * Send the format's in-stream error event in the middle of the stream, then end it: Anthropic's
+   * `event: error`, an OpenAI `data: {"error": …}` event, a Gemini `data: {"error": …}` event, an Ollama
+   * `{"error": "…"}` line.
+   */
+  midStreamError?: boolean | { type?: string; message?: string };
+  /**
+   * Answer as if the provider's safety filter stopped the output: OpenAI `finish_reason: "content_filter"`,
+   * Anthropic `stop_reason: "refusal"`, Gemini `finishReason: "SAFETY"`. Ollama has no such answer and ignores it.
+   */
+  contentFilter?: boolean;
+}
+
+/** Which requests a queued fault applies to; every given field must match. */
+export interface MockFaultMatch {
+  /** A string matches when the request path contains it; a RegExp is tested against the path. */
+  path?: string | RegExp;
+  format?: WireFormat;
+  /** The model of the request (body `model`, Gemini's path model, Azure's deployment). */
+  model?: string;
+  /** Only streaming (`true`) or only non-streaming (`false`) requests. */
+  stream?: boolean;
+}
+
+/** Options of {@link MockProviderServer.enqueueFault}. */
+export interface EnqueueFaultOptions {
+  /** How many matching requests receive the fault (default 1; `Infinity` for all). */
+  times?: number;
+  match?: MockFaultMatch;
+}
+
+/** The request header that carries a per-request fault as JSON, e.g. `x-mock-fault: {"status":503}`. */
+export const MOCK_FAULT_HEADER = 'x-mock-fault';
+
+/** True when the fault changes a stream, so that it only applies to streaming requests. */
+export function isStreamFault(fault: MockFault): boolean {
+  return (
+    fault.cutAfterChunks !== undefined ||
+    fault.endWithoutTerminator === true ||
+    fault.malformedChunk === true ||
+    (fault.midStreamError !== undefined && fault.midStreamError !== false)
+  );
+}
