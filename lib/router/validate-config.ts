@@ -16,7 +16,7 @@ export const DEFAULT_RETRY: ResolvedRetryPolicy = Object.freeze({
   initialDelayMs: 500,
   maxDelayMs: 10_000,
   multiplier: 2,
-  retryOnStatus: new Set([408, 409, 429, 500, 502, 503, 504]),
+  retryOnStatus: new Set([408, 409, 429, 500, 502, 503, 504, 529]),
 });
 
 const STRATEGIES: readonly RoutingStrategy[] = ['fallback', 'round-robin', 'weighted', 'least-latency'];
@@ -135,6 +135,10 @@ export function resolveProviderConfig(config: ProviderConfig, field: string, rou
   if (config.headers !== undefined && (!isObject(config.headers) || Object.values(config.headers).some((v) => typeof v !== 'string'))) {
     throw new ConfigurationError(at('headers'), 'must be an object of string values');
   }
+  for (const key of ['apiVersion', 'deployment'] as const) {
+    const v = config[key];
+    if (v !== undefined && (typeof v !== 'string' || v.trim() === '')) throw new ConfigurationError(at(key), `must be a non-empty string, got ${describe(v)}`);
+  }
   const mock = config.mock ?? {};
   if (!isObject(mock)) throw new ConfigurationError(at('mock'), `must be an object, got ${describe(mock)}`);
   if (mock.errorRate !== undefined && (typeof mock.errorRate !== 'number' || !(mock.errorRate >= 0 && mock.errorRate <= 1))) {
@@ -156,7 +160,7 @@ export function resolveProviderConfig(config: ProviderConfig, field: string, rou
     baseUrl: `${url.origin}${basePath}`,
     origin: url.origin,
     basePath,
-    defaultModel: config.defaultModel,
+    defaultModel: config.defaultModel ?? (type === 'azure-openai' ? config.deployment : undefined),
     models: resolveModels(config.models, at('models')),
     timeoutMs: positiveNumber(config.timeoutMs, at('timeoutMs')) ?? 60_000,
     retry: resolveRetry(config.retry, config.maxRetries, routerRetry, at('retry')),

@@ -30,7 +30,7 @@ export interface RetryOptions {
   maxDelayMs?: number;
   /** Growth factor between delays. Default 2. */
   multiplier?: number;
-  /** HTTP statuses that are retried. Default 408, 409, 429, 500, 502, 503, 504. Timeouts and network errors always are. */
+  /** HTTP statuses that are retried. Default 408, 409, 429, 500, 502, 503, 504, 529. Timeouts and network errors always are. */
   retryOnStatus?: number[];
 }
 

@@ -1,0 +1,102 @@
+import { parseRetryAfter } from '../../errors/error-from-status.js';
+import { AuthenticationError, type LlmRouterError } from '../../errors/llm-router-error.js';
+import { redact } from '../../http/redact.js';
+import type { ChatCompletion, ChatCompletionRequest } from '../../types/chat.js';
+import type { EmbeddingsRequest, EmbeddingsResponse } from '../../types/embeddings.js';
+import { HttpProvider, type ProviderCall, type StreamDecoder } from '../http-provider.js';
+import type { AttemptContext } from '../provider.js';
+import { GeminiStreamDecoder } from './gemini-stream.js';
+import {
+  chatCompletionFromGemini,
+  chatRequestToGemini,
+  embeddingsFromGemini,
+  embeddingsRequestToGemini,
+  geminiModelPath,
+} from './gemini-wire.js';
+import { ThoughtSignatures } from './thought-signatures.js';
+
+/**
+ * The Gemini API: `models/{model}:generateContent`, `:streamGenerateContent?alt=sse`, `:embedContent` and
+ * `:batchEmbedContents`. The key travels in the `x-goog-api-key` header, never in the URL, so that it
+ * cannot leak into access logs.
+ */
+export class GeminiProvider extends HttpProvider {
+  readonly type = 'gemini' as const;
+  override readonly supportsEmbeddings = true;
+  private readonly signatures = new ThoughtSignatures();
+
+  protected authHeaders(): Record<string, string> {
+    return this.config.apiKey === undefined ? {} : { 'x-goog-api-key': this.config.apiKey };
+  }
+
+  private path(model: string, method: string): string {
+    return `${this.config.basePath}/${geminiModelPath(model)}:${method}`;
+  }
+
+  protected chatCall(request: ChatCompletionRequest, model: string, stream: boolean): ProviderCall {
+    return {
+      path: stream ? this.path(model, 'streamGenerateContent?alt=sse') : this.path(model, 'generateContent'),
+      body: chatRequestToGemini(request, this.signatures),
+    };
+  }
+
+  protected chatResult(json: any, model: string): ChatCompletion {
+    return chatCompletionFromGemini(json, this.name, model, this.signatures);
+  }
+
+  protected streamDecoder(model: string, requestId: string): StreamDecoder {
+    return new GeminiStreamDecoder({
+      provider: this.name,
+      model,
+      requestId,
+      secrets: this.secrets,
+      signatures: this.signatures,
+      malformed: (what, cause) => this.malformed(what, requestId, cause),
+    });
+  }
+
+  protected override embeddingsCall(request: EmbeddingsRequest, model: string): ProviderCall {
+    const { batch, body } = embeddingsRequestToGemini(request, model);
+    return { path: this.path(model, batch ? 'batchEmbedContents' : 'embedContent'), body };
+  }
+
+  protected override embeddingsResult(json: any, model: string): EmbeddingsResponse {
+    return embeddingsFromGemini(json, this.name, model);
+  }
+
+  /** Reads `{ error: { code, message, status } }` (also inside an array) as `STATUS: message`. */
+  protected override errorMessage(text: string): string {
+    const err = googleError(text);
+    if (typeof err?.message === 'string') return typeof err.status === 'string' ? `${err.status}: ${err.message}` : err.message;
+    return super.errorMessage(text);
+  }
+
+  /** Gemini refuses a wrong key with 400 `API_KEY_INVALID`: that is an authentication failure. */
+  protected override statusError(
+    status: number,
+    headers: Record<string, string | string[] | undefined>,
+    text: string,
+    ctx: AttemptContext,
+  ): LlmRouterError {
+    const details = googleError(text)?.details;
+    if (status === 400 && Array.isArray(details) && details.some((d: any) => d?.reason === 'API_KEY_INVALID')) {
+      const message = redact(`${this.name} (gemini) answered ${status}: ${this.errorMessage(text)}`, this.secrets);
+      return new AuthenticationError(message, {
+        provider: this.name,
+        statusCode: status,
+        requestId: ctx.requestId,
+        retryAfterMs: parseRetryAfter(headers),
+      });
+    }
+    return super.statusError(status, headers, text, ctx);
+  }
+}
+
+function googleError(text: string): any {
+  try {
+    const json = JSON.parse(text);
+    return (Array.isArray(json) ? json[0] : json)?.error;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import type { ChatCompletion, ChatCompletionRequest } from '../../types/chat.js';
+import type { EmbeddingsRequest, EmbeddingsResponse } from '../../types/embeddings.js';
+import { HttpProvider, type ProviderCall, type StreamDecoder } from '../http-provider.js';
+import { OllamaStreamDecoder } from './ollama-stream.js';
+import {
+  chatCompletionFromOllama,
+  chatRequestToOllama,
+  embeddingsFromOllama,
+  embeddingsRequestToOllama,
+} from './ollama-wire.js';
+
+/**
+ * Ollama's native API: `POST /api/chat` (NDJSON streaming) and `POST /api/embed`. Needs no key; one that
+ * is configured is sent as a bearer token (for an authenticating proxy or Ollama's cloud).
+ */
+export class OllamaProvider extends HttpProvider {
+  readonly type = 'ollama' as const;
+  override readonly supportsEmbeddings = true;
+  protected override readonly streamFormat = 'ndjson' as const;
+
+  protected authHeaders(): Record<string, string> {
+    return this.config.apiKey === undefined ? {} : { authorization: `Bearer ${this.config.apiKey}` };
+  }
+
+  protected chatCall(request: ChatCompletionRequest, model: string, stream: boolean): ProviderCall {
+    return {
+      path: `${this.config.basePath}/api/chat`,
+      body: chatRequestToOllama(request, model, stream),
+      headers: stream ? { accept: 'application/x-ndjson' } : undefined,
+    };
+  }
+
+  protected chatResult(json: any, model: string): ChatCompletion {
+    return chatCompletionFromOllama(json, this.name, model, responseId());
+  }
+
+  protected streamDecoder(model: string, requestId: string): StreamDecoder {
+    return new OllamaStreamDecoder({
+      provider: this.name,
+      model,
+      requestId,
+      responseId: responseId(),
+      secrets: this.secrets,
+      malformed: (what, cause) => this.malformed(what, requestId, cause),
+    });
+  }
+
+  protected override embeddingsCall(request: EmbeddingsRequest, model: string): ProviderCall {
+    return { path: `${this.config.basePath}/api/embed`, body: embeddingsRequestToOllama(request, model) };
+  }
+
+  protected override embeddingsResult(json: any, model: string): EmbeddingsResponse {
+    return embeddingsFromOllama(json, this.name, model);
+  }
+}
+
+function responseId(): string {
+  return `ollama-${randomUUID()}`;
+}
