@@ -73,3 +73,25 @@ export function isStreamFault(fault: MockFault): boolean {
     (fault.midStreamError !== undefined && fault.midStreamError !== false)
   );
 }
+
+/** Why a fault cannot be applied, or `undefined` when it can. */
+export function faultProblem(fault: unknown): string | undefined {
+  if (fault === null || typeof fault !== 'object' || Array.isArray(fault)) return 'a fault must be an object';
+  const f = fault as Record<string, unknown>;
+  if (f.status !== undefined && !(Number.isInteger(f.status) && (f.status as number) >= 100 && (f.status as number) <= 599)) {
+    return 'fault.status must be an integer HTTP status (100-599)';
+  }
+  for (const name of ['delayMs', 'cutAfterChunks'] as const) {
+    const value = f[name];
+    if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value >= 0)) {
+      return `fault.${name} must be a non-negative number`;
+    }
+  }
+  if (f.headers !== undefined) {
+    if (f.headers === null || typeof f.headers !== 'object') return 'fault.headers must be an object of strings';
+    for (const value of Object.values(f.headers)) {
+      if (typeof value !== 'string') return 'fault.headers must be an object of strings';
+    }
+  }
+  return undefined;
+}

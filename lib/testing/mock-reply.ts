@@ -97,28 +97,29 @@ export function truncateWords(text: string, words: number): string {
 }
 
 /**
- * Splits a text into at most `count` pieces at word starts, so that the pieces concatenate to the
- * text. An empty text gives no piece.
+ * Splits a text into at most `count` pieces at word ends, so that whitespace leads the next piece (as
+ * model tokens do: `"Echo:"`, `" hello"`) and the pieces concatenate to the text. An empty text gives no piece.
  */
 export function splitWords(text: string, count: number): string[] {
   if (text.length === 0) return [];
-  const starts: number[] = [];
+  const ends: number[] = [];
   let inWord = false;
   for (let i = 0; i < text.length; i++) {
     if (text.charCodeAt(i) <= 32) {
+      if (inWord) ends.push(i);
       inWord = false;
-    } else if (!inWord) {
+    } else {
       inWord = true;
-      starts.push(i);
     }
   }
-  const words = starts.length;
+  if (inWord) ends.push(text.length);
+  const words = ends.length;
   const pieces = Math.max(1, Math.min(count, words));
   if (pieces === 1) return [text];
   const out: string[] = [];
   let from = 0;
   for (let p = 1; p < pieces; p++) {
-    const at = starts[Math.floor((p * words) / pieces)]!;
+    const at = ends[Math.floor((p * words) / pieces) - 1]!;
     out.push(text.slice(from, at));
     from = at;
   }

@@ -19,7 +19,6 @@ import {
   type AnswerContext,
   type JsonAnswer,
   type MockAnswer,
-  type MockRoute,
   type WireFormatHandler,
 } from './wire-format.js';
 
