@@ -52,6 +52,8 @@ export interface ProviderStatus {
   name: string;
   providerType: string;
   state: CircuitState;
+  /** Whether the router would send it a request now (closed, or open with its cool-down over, or half-open with no probe out). */
+  available: boolean;
   inFlight: number;
   /** Moving average latency of successful attempts, or null before the first. */
   latencyEwmaMs: number | null;
@@ -147,6 +149,7 @@ export class LlmRouter {
       name: s.provider.name,
       providerType: s.provider.type,
       state: s.breaker?.current ?? 'closed',
+      available: s.breaker?.isAvailable() ?? true,
       inFlight: s.inFlight,
       latencyEwmaMs: s.latencyEwma ?? null,
       defaultModel: s.provider.config.defaultModel ?? null,

@@ -1,0 +1,42 @@
+import type { IncomingMessage } from 'node:http';
+import type { MetricsCollector } from '../../lib/metrics/metrics-collector.js';
+import type { LlmRouter } from '../../lib/router/llm-router.js';
+
+/** Decides whether a request may read the metrics; `false` answers 403. */
+export type LlmRouterMiddlewareAuthorizer = (req: IncomingMessage) => boolean | Promise<boolean>;
+
+/** Options of `llmRouterMiddleware`. */
+export interface LlmRouterMiddlewareOptions {
+  /** The router (or `Client`) whose metrics are served. */
+  router: LlmRouter;
+  /**
+   * Path of the Prometheus route, relative to where the middleware is mounted. Default `/metrics`.
+   * Answers `GET` and `HEAD`; every other request goes to `next()`.
+   */
+  path?: string;
+  /**
+   * The collector to serve. Default: the router's own (`router.getMetricsCollector()`), which the router
+   * already feeds. Another collector is attached to the router's events here and detached by `close()`.
+   * Required when the router has `metricsEnabled: false`.
+   */
+  collector?: MetricsCollector;
+  /**
+   * Protection of the metrics and stats routes: a bearer token the scraper must send (401 otherwise,
+   * compared in constant time), or a function of the request (403 when it returns `false`).
+   */
+  auth?: { bearerToken: string } | LlmRouterMiddlewareAuthorizer;
+  /**
+   * A JSON stats route (summary, aggregates per provider and model, provider comparison and circuit
+   * states). `true` serves it at `/stats`. Default off. Accepts `?windowMs=` for a rolling window.
+   */
+  stats?: boolean | { path?: string };
+}
+
+/** An Express (4 or 5) middleware with a `close()` that detaches what it attached. */
+export interface LlmRouterMiddleware {
+  (req: IncomingMessage, res: import('node:http').ServerResponse, next: (error?: unknown) => void): void;
+  /** The collector being served. */
+  readonly collector: MetricsCollector;
+  /** Detaches the collector from the router if the middleware attached it. Idempotent. */
+  close(): void;
+}

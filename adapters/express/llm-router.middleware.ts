@@ -1,0 +1,96 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Subscription } from 'rxjs';
+import { ConfigurationError } from '../../lib/errors/llm-router-error.js';
+import { BEARER_CHALLENGE, createBearerTokenVerifier } from '../shared/bearer-token.js';
+import { buildLlmRouterStats, normalizePath, statsPath, windowFromQuery } from '../shared/llm-router-stats.js';
+import type { LlmRouterMiddleware, LlmRouterMiddlewareAuthorizer, LlmRouterMiddlewareOptions } from './llm-router-middleware-options.interface.js';
+
+type Verdict = 'allow' | 401 | 403;
+
+/**
+ * An Express (4 or 5) middleware serving a router's metrics:
+ *
+ * ```ts
+ * const metrics = llmRouterMiddleware({ router, path: '/metrics', auth: { bearerToken: process.env.METRICS_TOKEN! } });
+ * app.use(metrics);
+ * // on shutdown: metrics.close(); await router.close();
+ * ```
+ *
+ * `GET <path>` answers the Prometheus text (OpenMetrics when the `Accept` header asks for it, with the
+ * matching `Content-Type`); `GET <stats.path>` answers JSON stats when enabled; every other request goes
+ * to `next()`. It depends on nothing from Express, so it also runs under connect or `node:http`.
+ */
+export function llmRouterMiddleware(options: LlmRouterMiddlewareOptions): LlmRouterMiddleware {
+  if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object');
+  const { router } = options;
+  if (typeof router !== 'object' || router === null || typeof router.getMetricsCollector !== 'function') {
+    throw new ConfigurationError('router', 'must be an LlmRouter or a Client');
+  }
+  const own = router.getMetricsCollector();
+  const collector = options.collector ?? own;
+  if (collector === undefined) throw new ConfigurationError('collector', 'is required when the router has metricsEnabled: false');
+  const metricsPath = normalizePath(options.path, '/metrics', 'path');
+  const stats = statsPath(options.stats, 'stats');
+  const authorize = createAuthorizer(options.auth);
+  let subscription: Subscription | undefined = collector === own ? undefined : collector.attach(router);
+
+  const serve = async (req: IncomingMessage, res: ServerResponse, route: 'metrics' | 'stats'): Promise<void> => {
+    const verdict = authorize === undefined ? 'allow' : await authorize(req);
+    if (verdict === 401) {
+      res.setHeader('WWW-Authenticate', BEARER_CHALLENGE);
+      sendJson(req, res, 401, { statusCode: 401, message: 'Unauthorized' });
+    } else if (verdict === 403) {
+      sendJson(req, res, 403, { statusCode: 403, message: 'Forbidden' });
+    } else if (route === 'metrics') {
+      const accept = req.headers.accept;
+      const { contentType, body } = await collector.getMetricsResponse(accept);
+      send(req, res, 200, contentType, body);
+    } else {
+      const windowMs = windowFromQuery(req.url);
+      if (windowMs === undefined) sendJson(req, res, 400, { statusCode: 400, message: 'windowMs must be a positive integer (milliseconds)' });
+      else sendJson(req, res, 200, buildLlmRouterStats(router, collector, windowMs));
+    }
+  };
+
+  const middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    let pathname = q < 0 ? url : url.slice(0, q);
+    if (pathname.length > 1 && pathname.endsWith('/')) pathname = pathname.slice(0, -1);
+    const route = pathname === metricsPath ? 'metrics' : pathname === stats ? 'stats' : undefined;
+    if (route === undefined) return next();
+    serve(req, res, route).catch(next);
+  };
+
+  return Object.assign(middleware, {
+    collector,
+    close(): void {
+      subscription?.unsubscribe();
+      subscription = undefined;
+    },
+  });
+}
+
+function createAuthorizer(auth: LlmRouterMiddlewareOptions['auth']): ((req: IncomingMessage) => Promise<Verdict>) | undefined {
+  if (auth === undefined) return undefined;
+  if (typeof auth === 'function') {
+    const check: LlmRouterMiddlewareAuthorizer = auth;
+    return async (req) => ((await check(req)) === true ? 'allow' : 403);
+  }
+  if (typeof auth !== 'object' || auth === null) throw new ConfigurationError('auth', 'must be { bearerToken } or a function of the request');
+  const verify = createBearerTokenVerifier(auth.bearerToken, 'auth.bearerToken');
+  return async (req) => (verify(req.headers.authorization) ? 'allow' : 401);
+}
+
+function send(req: IncomingMessage, res: ServerResponse, status: number, contentType: string, body: string): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', contentType);
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.setHeader('Cache-Control', 'no-store');
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+function sendJson(req: IncomingMessage, res: ServerResponse, status: number, value: unknown): void {
+  send(req, res, status, 'application/json; charset=utf-8', JSON.stringify(value));
+}

@@ -1,0 +1,93 @@
+import type { CanActivate, ModuleMetadata, Provider, Type } from '@nestjs/common';
+import type { LlmRouterOptions } from '../../lib/types/provider-config.js';
+
+/** Where and how the module serves the router's metrics. */
+export interface LlmRouterMetricsOptions {
+  /**
+   * Serve the Prometheus text. Default `true` (`false` when the router's `metricsEnabled` is `false`).
+   * When `false` no route is mapped, so the path answers 404 like any unknown path.
+   */
+  enabled?: boolean;
+  /**
+   * Path of the Prometheus route. Default `/metrics`. It is relative to the application's global prefix,
+   * if any (exclude it with `app.setGlobalPrefix('api', { exclude: ['metrics'] })`). Each module
+   * registration has its own path, so two applications in one process may serve different ones.
+   */
+  path?: string;
+  /**
+   * A bearer token the scraper must send (`Authorization: Bearer <token>`); other requests get 401.
+   * Compared in constant time. Prometheus sends it with `authorization: { credentials: <token> }`.
+   */
+  bearerToken?: string;
+  /**
+   * Your own guard for the metrics and stats routes, as a class (instantiated in this module's
+   * injector, or taken from the container if it is already a provider) or an instance. It runs after
+   * the bearer check; returning `false` answers 403.
+   */
+  guard?: Type<CanActivate> | CanActivate;
+  /**
+   * A JSON stats route (summary, aggregates per provider and model, provider comparison and circuit
+   * states), protected like the metrics route. `true` serves it at `/stats`. Default off. Accepts
+   * `?windowMs=` to aggregate a rolling window only.
+   */
+  stats?: boolean | { path?: string };
+}
+
+/** Thresholds of `LlmRouterHealthIndicator`. */
+export interface LlmRouterHealthOptions {
+  /** Rolling window of the success rate, in ms, at most the collector's `maxWindowMs` (default 5 minutes). Default 60,000. */
+  windowMs?: number;
+  /** A provider whose success rate in the window is below this is degraded. Default 0.9. */
+  degradedSuccessRate?: number;
+  /** A provider whose success rate in the window is below this is down. Default 0.5. */
+  downSuccessRate?: number;
+  /** Attempts a provider needs in the window before its success rate counts. Default 5. */
+  minRequests?: number;
+  /**
+   * How a degraded router is reported. `'degraded'` (default) uses @nestjs/terminus 12's `degraded`
+   * status: the check answers 200 with overall status `degraded`. `'up'` reports `up` with a
+   * `degraded: true` detail, for probes that only know up and down (and for terminus 11, which has no
+   * `degraded` status and always gets this form).
+   */
+  degradedStatus?: 'degraded' | 'up';
+}
+
+/**
+ * Options of `LlmRouterModule.forRoot`: the `LlmRouter` options plus the module's own.
+ *
+ * The collector: `metricsCollector` if given (you own it and close it), else a new `MetricsCollector`
+ * per module instance, closed with the application (never the process-wide one, so applications
+ * started and stopped in one process never share or leak metrics).
+ */
+export interface LlmRouterModuleOptions extends LlmRouterOptions {
+  /** The metrics routes. Default: Prometheus text at `/metrics`, no stats route, no protection. */
+  metrics?: LlmRouterMetricsOptions;
+  /** Default thresholds of `LlmRouterHealthIndicator.isHealthy()`. */
+  health?: LlmRouterHealthOptions;
+  /** Register the module globally, so that `LlmRouter` is injectable everywhere without importing it. Default `false`. */
+  isGlobal?: boolean;
+}
+
+/** A class that creates the module's options (for `forRootAsync({ useClass | useExisting })`). */
+export interface LlmRouterOptionsFactory {
+  createLlmRouterOptions(): Promise<LlmRouterModuleOptions> | LlmRouterModuleOptions;
+}
+
+/** Options of `LlmRouterModule.forRootAsync`. Give exactly one of `useFactory`, `useClass`, `useExisting`. */
+export interface LlmRouterModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  /** A function returning the options; its arguments are the providers listed in `inject`. */
+  useFactory?: (...args: any[]) => Promise<LlmRouterModuleOptions> | LlmRouterModuleOptions;
+  /** Providers passed to `useFactory`, in order. */
+  inject?: Array<Type<unknown> | string | symbol | { token: Type<unknown> | string | symbol; optional: boolean }>;
+  /** A class, instantiated in this module, whose `createLlmRouterOptions()` returns the options. */
+  useClass?: Type<LlmRouterOptionsFactory>;
+  /** An existing provider (from `imports`) whose `createLlmRouterOptions()` returns the options. */
+  useExisting?: Type<LlmRouterOptionsFactory>;
+  /** Extra providers available to the options factory. */
+  extraProviders?: Provider[];
+  /**
+   * Register the module globally. Must be given here rather than by the factory, because it shapes the
+   * module before the factory runs. Default `false`.
+   */
+  isGlobal?: boolean;
+}

@@ -1,0 +1,131 @@
+import { type DynamicModule, Module, type Provider, type Type } from '@nestjs/common';
+import { ConfigurationError } from '../../lib/errors/llm-router-error.js';
+import { MetricsCollector } from '../../lib/metrics/metrics-collector.js';
+import { LlmRouter } from '../../lib/router/llm-router.js';
+import type { LlmRouterOptions } from '../../lib/types/provider-config.js';
+import {
+  LLM_METRICS_COLLECTOR,
+  LLM_ROUTER_HEALTH_OPTIONS,
+  LLM_ROUTER_MODULE_ID,
+  LLM_ROUTER_OPTIONS,
+  LLM_ROUTER_ROUTES,
+} from './llm-router.constants.js';
+import { LlmRouterHealthIndicator } from './llm-router-health.indicator.js';
+import { LlmRouterLifecycle } from './llm-router-lifecycle.service.js';
+import type {
+  LlmRouterModuleAsyncOptions,
+  LlmRouterModuleOptions,
+  LlmRouterOptionsFactory,
+} from './llm-router-options.interface.js';
+import { configureMetricsController, createMetricsController, resolveMetricsRoutes } from './metrics.controller.js';
+
+let registrations = 0;
+
+/**
+ * Provides an `LlmRouter` (injectable by class), its `MetricsCollector` (`LLM_METRICS_COLLECTOR`) and
+ * `LlmRouterHealthIndicator`, serves the Prometheus text at `metrics.path` (default `/metrics`), and
+ * closes the router and the collector it created when the application closes. Works on the Express and
+ * the Fastify platform.
+ *
+ * ```ts
+ * @Module({ imports: [LlmRouterModule.forRoot({ providers: [{ providerType: 'mock' }], metrics: { path: '/metrics' } })] })
+ * export class AppModule {}
+ * ```
+ *
+ * Every call registers a module of its own (its own router, collector and metrics route), so an
+ * application may hold several and a process may run several applications.
+ */
+@Module({})
+export class LlmRouterModule {
+  /** Registers the module with options known up front. */
+  static forRoot(options: LlmRouterModuleOptions): DynamicModule {
+    checkOptions(options, 'LlmRouterModule.forRoot(options)');
+    const routes = resolveMetricsRoutes(options);
+    const controller = routes.metrics === undefined && routes.stats === undefined ? undefined : createMetricsController();
+    return build(options.isGlobal === true, [], [{ provide: LLM_ROUTER_OPTIONS, useFactory: () => options }], controller);
+  }
+
+  /**
+   * Registers the module with options resolved at start-up, e.g. from `ConfigService`:
+   *
+   * ```ts
+   * LlmRouterModule.forRootAsync({
+   *   imports: [ConfigModule],
+   *   inject: [ConfigService],
+   *   useFactory: (config: ConfigService) => ({ providers: config.get('llm.providers'), metrics: { path: config.get('METRICS_PATH') } }),
+   * })
+   * ```
+   */
+  static forRootAsync(options: LlmRouterModuleAsyncOptions): DynamicModule {
+    const field = 'LlmRouterModule.forRootAsync(options)';
+    if (typeof options !== 'object' || options === null) throw new ConfigurationError(field, 'must be an object');
+    const sources = [options.useFactory, options.useClass, options.useExisting].filter((s) => s !== undefined);
+    if (sources.length !== 1) throw new ConfigurationError(field, 'needs exactly one of useFactory, useClass, useExisting');
+    const providers: Provider[] = [...(options.extraProviders ?? [])];
+    const { useFactory, useClass, useExisting } = options;
+    if (useFactory !== undefined) {
+      providers.push({
+        provide: LLM_ROUTER_OPTIONS,
+        useFactory: async (...args: unknown[]) => checkOptions(await useFactory(...args), `${field}.useFactory()`),
+        inject: options.inject ?? [],
+      });
+    } else {
+      if (useClass !== undefined) providers.push({ provide: useClass, useClass });
+      providers.push({
+        provide: LLM_ROUTER_OPTIONS,
+        useFactory: async (factory: LlmRouterOptionsFactory) => checkOptions(await factory.createLlmRouterOptions(), `${field} createLlmRouterOptions()`),
+        inject: [(useClass ?? useExisting)!],
+      });
+    }
+    return build(options.isGlobal === true, options.imports ?? [], providers, createMetricsController());
+  }
+}
+
+function checkOptions(options: LlmRouterModuleOptions, field: string): LlmRouterModuleOptions {
+  if (typeof options !== 'object' || options === null) throw new ConfigurationError(field, 'must return an object');
+  return options;
+}
+
+function routerOptions(options: LlmRouterModuleOptions, collector: MetricsCollector | undefined): LlmRouterOptions {
+  const { metrics: _metrics, health: _health, isGlobal: _isGlobal, ...rest } = options;
+  return collector === undefined ? rest : { ...rest, metricsCollector: collector };
+}
+
+function build(global: boolean, imports: NonNullable<DynamicModule['imports']>, optionsProviders: Provider[], controller: Type<unknown> | undefined): DynamicModule {
+  const providers: Provider[] = [
+    ...optionsProviders,
+    { provide: LLM_ROUTER_MODULE_ID, useValue: ++registrations },
+    {
+      provide: LLM_METRICS_COLLECTOR,
+      useFactory: (o: LlmRouterModuleOptions) => (o.metricsEnabled === false ? undefined : (o.metricsCollector ?? new MetricsCollector({ logger: o.logger }))),
+      inject: [LLM_ROUTER_OPTIONS],
+    },
+    {
+      provide: LlmRouter,
+      useFactory: (o: LlmRouterModuleOptions, collector: MetricsCollector | undefined) => new LlmRouter(routerOptions(o, collector)),
+      inject: [LLM_ROUTER_OPTIONS, LLM_METRICS_COLLECTOR],
+    },
+    { provide: LLM_ROUTER_HEALTH_OPTIONS, useFactory: (o: LlmRouterModuleOptions) => o.health ?? {}, inject: [LLM_ROUTER_OPTIONS] },
+    LlmRouterHealthIndicator,
+    LlmRouterLifecycle,
+  ];
+  if (controller !== undefined) {
+    providers.push({
+      provide: LLM_ROUTER_ROUTES,
+      useFactory: (o: LlmRouterModuleOptions) => {
+        const routes = resolveMetricsRoutes(o);
+        configureMetricsController(controller, routes);
+        return routes;
+      },
+      inject: [LLM_ROUTER_OPTIONS],
+    });
+  }
+  return {
+    module: LlmRouterModule,
+    global,
+    imports,
+    controllers: controller === undefined ? [] : [controller],
+    providers,
+    exports: [LlmRouter, LLM_ROUTER_OPTIONS, LLM_METRICS_COLLECTOR, LLM_ROUTER_HEALTH_OPTIONS, LlmRouterHealthIndicator],
+  };
+}

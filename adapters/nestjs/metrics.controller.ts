@@ -1,0 +1,92 @@
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  Inject,
+  Optional,
+  Req,
+  Res,
+  type Type,
+  UseGuards,
+  VERSION_NEUTRAL,
+} from '@nestjs/common';
+import { PATH_METADATA } from '@nestjs/common/constants.js';
+import { HttpAdapterHost } from '@nestjs/core';
+import { PROMETHEUS_CONTENT_TYPE } from '../../lib/metrics/exposition-format.js';
+import type { MetricsCollector } from '../../lib/metrics/metrics-collector.js';
+import { LlmRouter } from '../../lib/router/llm-router.js';
+import { buildLlmRouterStats, type LlmRouterStats, normalizePath, statsPath, windowFromQuery } from '../shared/llm-router-stats.js';
+import { LLM_METRICS_COLLECTOR } from './llm-router.constants.js';
+import type { LlmRouterModuleOptions } from './llm-router-options.interface.js';
+import { LlmRouterMetricsGuard } from './metrics-auth.guard.js';
+
+interface HttpRequestLike {
+  url?: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** The routes a metrics controller maps, resolved from the module options. */
+export interface MetricsRoutes {
+  /** Path of the Prometheus route, or `undefined` when it is off. */
+  metrics: string | undefined;
+  /** Path of the JSON stats route, or `undefined` when it is off. */
+  stats: string | undefined;
+}
+
+/** Resolves `metrics.enabled/path/stats` (with their defaults) into route paths. */
+export function resolveMetricsRoutes(options: LlmRouterModuleOptions): MetricsRoutes {
+  const m = options.metrics ?? {};
+  const enabled = m.enabled ?? options.metricsEnabled !== false;
+  return { metrics: enabled ? normalizePath(m.path, '/metrics', 'metrics.path') : undefined, stats: statsPath(m.stats, 'metrics.stats') };
+}
+
+/**
+ * A new metrics controller class. Route paths are static metadata in NestJS, so every module
+ * registration gets a class of its own and maps its paths (`configureMetricsController`) once its
+ * options are resolved, before the application registers its routes. A method left unmapped is no route.
+ */
+export function createMetricsController(): Type<unknown> {
+  @Controller({ version: VERSION_NEUTRAL })
+  @UseGuards(LlmRouterMetricsGuard)
+  class LlmRouterMetricsController {
+    constructor(
+      private readonly router: LlmRouter,
+      @Optional() @Inject(LLM_METRICS_COLLECTOR) private readonly collector: MetricsCollector | undefined,
+      private readonly adapterHost: HttpAdapterHost,
+    ) {}
+
+    /** The Prometheus text, or OpenMetrics when the `Accept` header asks for it. */
+    async metrics(@Req() request: HttpRequestLike, @Res({ passthrough: true }) response: unknown): Promise<string> {
+      const accept = request.headers.accept;
+      const { contentType, body } =
+        this.collector === undefined
+          ? { contentType: PROMETHEUS_CONTENT_TYPE, body: '' }
+          : await this.collector.getMetricsResponse(Array.isArray(accept) ? accept.join(', ') : accept);
+      const { httpAdapter } = this.adapterHost;
+      httpAdapter.setHeader(response, 'Content-Type', contentType);
+      httpAdapter.setHeader(response, 'Cache-Control', 'no-store');
+      return body;
+    }
+
+    /** Aggregated metrics, provider comparison and circuit states as JSON. */
+    stats(@Req() request: HttpRequestLike): LlmRouterStats {
+      const windowMs = windowFromQuery(request.url);
+      if (windowMs === undefined) throw new BadRequestException('windowMs must be a positive integer (milliseconds)');
+      return buildLlmRouterStats(this.router, this.collector, windowMs);
+    }
+  }
+  return LlmRouterMetricsController;
+}
+
+/** Maps (or unmaps) the `metrics` and `stats` routes of a class made by `createMetricsController`. */
+export function configureMetricsController(controller: Type<unknown>, routes: MetricsRoutes): void {
+  const prototype = controller.prototype as Record<string, unknown>;
+  for (const name of ['metrics', 'stats'] as const) {
+    const path = routes[name];
+    if (path === undefined) {
+      Reflect.deleteMetadata(PATH_METADATA, prototype[name] as object);
+      continue;
+    }
+    Get(path)(prototype, name, Object.getOwnPropertyDescriptor(prototype, name)!);
+  }
+}

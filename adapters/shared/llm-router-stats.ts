@@ -1,0 +1,58 @@
+import { ConfigurationError } from '../../lib/errors/llm-router-error.js';
+import type { MetricsCollector } from '../../lib/metrics/metrics-collector.js';
+import type { AggregatedMetrics, MetricsSummary, ProviderComparison } from '../../lib/metrics/request-metrics.js';
+import type { LlmRouter, ProviderStatus } from '../../lib/router/llm-router.js';
+
+/** The JSON body of the stats route of the NestJS module and the Express middleware. */
+export interface LlmRouterStats {
+  /** When the snapshot was taken (ISO 8601). */
+  generatedAt: string;
+  /** The rolling window the aggregates cover, or `null` for everything recorded. */
+  windowMs: number | null;
+  /** Totals over all providers and models, or `null` when metrics are off. */
+  summary: MetricsSummary | null;
+  /** One entry per (provider, model). */
+  aggregated: AggregatedMetrics[];
+  /** Providers ranked by success rate, then latency. */
+  comparison: ProviderComparison[];
+  /** Each provider's circuit state, load and latency. */
+  providers: ProviderStatus[];
+}
+
+/** Resolves the `stats` option: the route path, or `undefined` when the route is off. */
+export function statsPath(stats: boolean | { path?: string } | undefined, field: string): string | undefined {
+  if (stats === undefined || stats === false) return undefined;
+  if (stats !== true && (typeof stats !== 'object' || stats === null)) throw new ConfigurationError(field, 'must be a boolean or { path }');
+  return normalizePath(stats === true ? undefined : stats.path, '/stats', `${field}.path`);
+}
+
+/** A route path with exactly one leading slash and no trailing one. */
+export function normalizePath(path: string | undefined, fallback: string, field: string): string {
+  if (path !== undefined && (typeof path !== 'string' || /[?#\s]/.test(path))) {
+    throw new ConfigurationError(field, 'must be a URL path without query, fragment or whitespace');
+  }
+  const p = (path ?? fallback).replace(/\/+$/, '');
+  return p.startsWith('/') ? p || '/' : `/${p}`;
+}
+
+/** Reads `?windowMs=` from a request URL: `null` when absent, `undefined` when invalid. */
+export function windowFromQuery(url: string | undefined): number | null | undefined {
+  const q = url === undefined ? -1 : url.indexOf('?');
+  if (q < 0) return null;
+  const raw = new URLSearchParams(url!.slice(q + 1)).get('windowMs');
+  if (raw === null) return null;
+  const n = Number(raw);
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+/** A JSON-ready snapshot of a router's metrics and provider states. */
+export function buildLlmRouterStats(router: LlmRouter, collector: MetricsCollector | undefined, windowMs: number | null): LlmRouterStats {
+  return {
+    generatedAt: new Date().toISOString(),
+    windowMs,
+    summary: collector === undefined ? null : collector.getSummary(),
+    aggregated: collector === undefined ? [] : collector.getAggregatedMetrics(windowMs === null ? undefined : { windowMs }),
+    comparison: collector === undefined ? [] : collector.compareProviders(),
+    providers: router.getProviderStatus(),
+  };
+}
