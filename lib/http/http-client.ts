@@ -1,4 +1,6 @@
+import type { EventEmitter } from 'node:events';
 import { Pool, type Dispatcher } from 'undici';
+import type { AbortEmitter } from './abort-emitter.js';
 
 /** One HTTP call a provider makes. */
 export interface HttpCall {
@@ -8,7 +10,7 @@ export interface HttpCall {
   headers: Record<string, string>;
   /** JSON text. */
   body?: string;
-  signal?: AbortSignal;
+  signal?: AbortSignal | AbortEmitter;
   /** Idle time allowed between body chunks (streams). */
   bodyTimeoutMs?: number;
 }
@@ -31,7 +33,7 @@ export class HttpClient {
       method: call.method ?? 'POST',
       headers: call.headers,
       body: call.body ?? null,
-      signal: call.signal ?? null,
+      signal: (call.signal as AbortSignal | EventEmitter | undefined) ?? null,
       headersTimeout: 0,
       bodyTimeout: call.bodyTimeoutMs ?? 0,
     });

@@ -2,13 +2,20 @@ import { errorFromStatus, parseRetryAfter } from '../errors/error-from-status.js
 import { ProviderError, StreamError, type LlmRouterError } from '../errors/llm-router-error.js';
 import type { HttpCall, HttpClient, HttpResponse } from '../http/http-client.js';
 import { readNdjsonLines } from '../http/read-ndjson.js';
+import { readText } from '../http/read-text.js';
 import { readSse, type EventSourceMessage } from '../http/read-sse.js';
 import { redact } from '../http/redact.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../types/chat.js';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../types/embeddings.js';
 import type { ProviderType } from '../types/provider-config.js';
+import type { AbortEmitter } from '../http/abort-emitter.js';
 import type { AttemptContext, Provider } from './provider.js';
 import type { ResolvedProviderConfig } from './resolved-provider-config.js';
+
+/** An attempt context that also offers its signal in the light form undici takes (the router's does). */
+interface HttpAttemptContext extends AttemptContext {
+  readonly httpSignal?: AbortEmitter;
+}
 
 /** A request a provider wants sent: path (with query) under its origin, JSON body, extra headers. */
 export interface ProviderCall {
@@ -41,6 +48,7 @@ export abstract class HttpProvider implements Provider {
   /** How the provider frames its streams. */
   protected readonly streamFormat: 'sse' | 'ndjson' = 'sse';
   protected readonly secrets: string[];
+  private headerCache: { auth: Record<string, string>; json: Record<string, string>; stream: Record<string, string> } | undefined;
 
   constructor(
     readonly config: ResolvedProviderConfig,
@@ -54,7 +62,7 @@ export abstract class HttpProvider implements Provider {
   protected abstract chatResult(json: any, model: string): ChatCompletion;
   protected abstract streamDecoder(model: string, requestId: string): StreamDecoder;
 
-  /** Auth and version headers sent with every call. */
+  /** Auth and version headers sent with every call. Returning the same object while they do not change lets the merged headers be reused. */
   protected abstract authHeaders(): Record<string, string> | Promise<Record<string, string>>;
 
   protected embeddingsCall(_request: EmbeddingsRequest, _model: string): ProviderCall {
@@ -74,6 +82,8 @@ export abstract class HttpProvider implements Provider {
       if (typeof err?.message === 'string') return err.message;
       if (typeof json?.message === 'string') return json.message;
       if (typeof json?.detail === 'string') return json.detail;
+      const details = validationDetails(json?.detail ?? json?.message?.detail);
+      if (details !== undefined) return details;
     } catch {
       // not JSON: use the text itself
     }
@@ -99,19 +109,14 @@ export abstract class HttpProvider implements Provider {
 
   /** Sends a call; throws the typed error of a non-2xx answer. */
   protected async send(call: ProviderCall, ctx: AttemptContext, stream: boolean): Promise<HttpResponse> {
-    const auth = await this.authHeaders();
+    const pending = this.authHeaders();
+    const auth = pending instanceof Promise ? await pending : pending;
     const http: HttpCall = {
       path: call.path,
       method: call.method ?? 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: stream ? 'text/event-stream' : 'application/json',
-        ...this.config.headers,
-        ...auth,
-        ...call.headers,
-      },
+      headers: call.headers === undefined ? this.baseHeaders(auth, stream) : { ...this.baseHeaders(auth, stream), ...call.headers },
       body: call.body === undefined ? undefined : JSON.stringify(call.body),
-      signal: ctx.signal,
+      signal: (ctx as HttpAttemptContext).httpSignal ?? ctx.signal,
       bodyTimeoutMs: stream ? ctx.timeoutMs : 0,
     };
     const res = await this.http.request(this.config.origin, http);
@@ -123,6 +128,22 @@ export abstract class HttpProvider implements Provider {
       // the body could not be read; the status alone says what happened
     }
     throw this.statusError(res.statusCode, res.headers, text, ctx);
+  }
+
+  /**
+   * Content type, accept, the config's headers and `auth`, merged once and reused while `authHeaders()`
+   * returns the same object.
+   */
+  private baseHeaders(auth: Record<string, string>, stream: boolean): Record<string, string> {
+    let cache = this.headerCache;
+    if (cache === undefined || cache.auth !== auth) {
+      cache = this.headerCache = {
+        auth,
+        json: { 'content-type': 'application/json', accept: 'application/json', ...this.config.headers, ...auth },
+        stream: { 'content-type': 'application/json', accept: 'text/event-stream', ...this.config.headers, ...auth },
+      };
+    }
+    return stream ? cache.stream : cache.json;
   }
 
   protected statusError(
@@ -159,8 +180,7 @@ export abstract class HttpProvider implements Provider {
     decoder: StreamDecoder,
     ctx: AttemptContext,
   ): AsyncGenerator<ChatCompletionChunk> {
-    res.body.setEncoding('utf8');
-    const text = res.body as AsyncIterable<string>;
+    const text = readText(res.body);
     const events = this.streamFormat === 'sse' ? readSse(text) : readNdjsonLines(text);
     for await (const event of events) {
       const out = decoder.decode(event);
@@ -185,4 +205,15 @@ export abstract class HttpProvider implements Provider {
       cause,
     });
   }
+}
+
+/** FastAPI / pydantic validation details (Mistral's 422): `msg (loc)` of each entry. */
+function validationDetails(detail: unknown): string | undefined {
+  if (!Array.isArray(detail) || detail.length === 0) return undefined;
+  return detail
+    .map((d: { msg?: unknown; loc?: unknown }) => {
+      const msg = typeof d?.msg === 'string' ? d.msg : JSON.stringify(d);
+      return Array.isArray(d?.loc) ? `${msg} (${d.loc.join('.')})` : msg;
+    })
+    .join('; ');
 }

@@ -5,6 +5,7 @@ import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from 
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../../types/embeddings.js';
 import type { ProviderType } from '../../types/provider-config.js';
 import { HttpProvider, type ProviderCall, type StreamDecoder } from '../http-provider.js';
+import { isOpenAiFamily, OPENAI_FAMILY_PRESETS, type OpenAiFamilyPreset } from './openai-family.js';
 import {
   chatChunkFromOpenAi,
   chatCompletionFromOpenAi,
@@ -15,12 +16,14 @@ import {
 /**
  * OpenAI's Chat Completions API, and the base of every OpenAI-compatible provider
  * (OpenRouter, DeepSeek, xAI, Groq, Mistral, DashScope, vLLM…), which differ only in base URL,
- * auth and a few request options.
+ * auth and the request options of their preset (see `OPENAI_FAMILY_PRESETS`).
  */
 export class OpenAiProvider extends HttpProvider {
   readonly type: ProviderType;
-  override readonly supportsEmbeddings: boolean = true;
+  override readonly supportsEmbeddings: boolean;
   protected readonly wire: OpenAiWireOptions;
+  protected readonly preset: OpenAiFamilyPreset;
+  private bearer: Record<string, string> | undefined;
 
   constructor(
     config: ConstructorParameters<typeof HttpProvider>[0],
@@ -29,23 +32,23 @@ export class OpenAiProvider extends HttpProvider {
   ) {
     super(config, http);
     this.type = config.providerType;
-    this.wire = {
-      includeUsage: wire.includeUsage ?? true,
-      maxTokensField: wire.maxTokensField ?? (config.providerType === 'openai' ? 'max_completion_tokens' : 'max_tokens'),
-    };
+    const type = config.providerType;
+    this.preset = OPENAI_FAMILY_PRESETS[isOpenAiFamily(type) ? type : 'openai-compatible'];
+    this.wire = { ...this.preset.wire, ...wire };
+    this.supportsEmbeddings = this.preset.embeddings;
   }
 
   protected authHeaders(): Record<string, string> | Promise<Record<string, string>> {
-    return this.config.apiKey === undefined ? {} : { authorization: `Bearer ${this.config.apiKey}` };
+    return (this.bearer ??= this.config.apiKey === undefined ? {} : { authorization: `Bearer ${this.config.apiKey}` });
   }
 
-  /** Path of an endpoint (`chat/completions`, `embeddings`) under the base URL. */
-  protected endpoint(name: string): string {
+  /** Path (with query) of an endpoint (`chat/completions`, `embeddings`) for a model. */
+  protected endpoint(name: string, _model: string): string {
     return `${this.config.basePath}/${name}`;
   }
 
   protected chatCall(request: ChatCompletionRequest, model: string, stream: boolean): ProviderCall {
-    return { path: this.endpoint('chat/completions'), body: chatRequestToOpenAi(request, model, stream, this.wire) };
+    return { path: this.endpoint('chat/completions', model), body: chatRequestToOpenAi(request, model, stream, this.wire) };
   }
 
   protected chatResult(json: any, model: string): ChatCompletion {
@@ -53,9 +56,12 @@ export class OpenAiProvider extends HttpProvider {
   }
 
   protected override embeddingsCall(request: EmbeddingsRequest, model: string): ProviderCall {
-    const body: Record<string, unknown> = { model, input: request.input, encoding_format: 'float' };
-    if (request.dimensions !== undefined) body.dimensions = request.dimensions;
-    return { path: this.endpoint('embeddings'), body };
+    const body: Record<string, unknown> = {};
+    if (this.wire.sendModel) body.model = model;
+    body.input = request.input;
+    if (this.preset.encodingFormat) body.encoding_format = 'float';
+    if (request.dimensions !== undefined) body[this.preset.dimensionsField] = request.dimensions;
+    return { path: this.endpoint('embeddings', model), body };
   }
 
   protected override embeddingsResult(json: any, model: string): EmbeddingsResponse {
@@ -94,18 +100,20 @@ export class OpenAiProvider extends HttpProvider {
           throw provider.malformed('not JSON', requestId, cause);
         }
         if (json?.error != null) {
-          const status = Number(json.error.code ?? json.error.status);
+          const status = Number(json.error.status ?? json.error.code);
           const message = redact(
             `${provider.name} (${provider.type}) stream error: ${provider.errorMessage(JSON.stringify(json))}`,
             provider.secrets,
           );
-          throw errorFromStatus(Number.isInteger(status) && status >= 400 ? status : 500, message, {
+          throw errorFromStatus(Number.isInteger(status) && status >= 400 && status <= 599 ? status : 500, message, {
             provider: provider.name,
             requestId,
           });
         }
         if (json === null || typeof json !== 'object') throw provider.malformed('not an object', requestId);
-        return chatChunkFromOpenAi(json, provider.name, model);
+        const chunk = chatChunkFromOpenAi(json, provider.name, model);
+        // Azure's leading `prompt_filter_results` chunk carries neither a choice nor usage.
+        return chunk.choices.length === 0 && chunk.usage === undefined ? undefined : chunk;
       },
     };
   }

@@ -16,7 +16,34 @@ export interface OpenAiWireOptions {
   includeUsage: boolean;
   /** Name of the completion-length field: `max_completion_tokens` (OpenAI) or `max_tokens`. */
   maxTokensField: 'max_tokens' | 'max_completion_tokens';
+  /** Send the `model` field (Azure takes the model from the deployment path). */
+  sendModel: boolean;
+  /** Name of the sampling-seed field (`random_seed` on Mistral); null drops it. */
+  seedField: 'seed' | 'random_seed' | null;
+  /** Name of the end-user field (`user_id` on Zhipu); null drops it. */
+  userField: 'user' | 'user_id' | null;
+  /** Whether `presence_penalty` / `frequency_penalty` are accepted. */
+  penalties: boolean;
+  /** Whether the `developer` role is accepted; otherwise it is sent as `system`. */
+  developerRole: boolean;
+  /** Whether messages may carry `name` (Mistral rejects it). */
+  messageNames: boolean;
+  /** `auto-only`: the API knows only `tool_choice: "auto"` (Zhipu); `none` then drops the tools. */
+  toolChoice: 'full' | 'auto-only';
 }
+
+/** The wire options of plain OpenAI. */
+export const OPENAI_WIRE: Readonly<OpenAiWireOptions> = Object.freeze({
+  includeUsage: true,
+  maxTokensField: 'max_completion_tokens',
+  sendModel: true,
+  seedField: 'seed',
+  userField: 'user',
+  penalties: true,
+  developerRole: true,
+  messageNames: true,
+  toolChoice: 'full',
+});
 
 const FINISH: Record<string, FinishReason> = {
   stop: 'stop',
@@ -41,17 +68,36 @@ export function openAiFinishReason(reason: unknown): FinishReason | null {
 function contentToWire(content: ChatMessage['content']): unknown {
   if (content === null || typeof content === 'string') return content;
   return content.map((part: ContentPart) =>
-    part.type === 'text' ? part : { type: 'image_url', image_url: { url: part.imageUrl.url, detail: part.imageUrl.detail } },
+    part.type === 'text'
+      ? { type: 'text', text: part.text }
+      : { type: 'image_url', image_url: { url: part.imageUrl.url, detail: part.imageUrl.detail } },
   );
 }
 
 /** Maps a unified message to OpenAI's wire shape. */
-export function messageToOpenAi(m: ChatMessage): Record<string, unknown> {
-  const out: Record<string, unknown> = { role: m.role, content: contentToWire(m.content) };
-  if (m.name !== undefined) out.name = m.name;
-  if (m.toolCalls !== undefined && m.toolCalls.length > 0) out.tool_calls = m.toolCalls;
+export function messageToOpenAi(m: ChatMessage, options: OpenAiWireOptions = OPENAI_WIRE): Record<string, unknown> {
+  const role = m.role === 'developer' && !options.developerRole ? 'system' : m.role;
+  const out: Record<string, unknown> = { role, content: contentToWire(m.content) };
+  if (m.name !== undefined && options.messageNames) out.name = m.name;
+  if (m.toolCalls !== undefined && m.toolCalls.length > 0) {
+    out.tool_calls = m.toolCalls.map((c) => ({
+      id: c.id,
+      type: 'function',
+      function: { name: c.function.name, arguments: c.function.arguments },
+    }));
+  }
   if (m.toolCallId !== undefined) out.tool_call_id = m.toolCallId;
   return out;
+}
+
+function toolsToWire(tools: NonNullable<ChatCompletionRequest['tools']>): unknown[] {
+  return tools.map((t) => {
+    const fn: Record<string, unknown> = { name: t.function.name };
+    if (t.function.description !== undefined) fn.description = t.function.description;
+    if (t.function.parameters !== undefined) fn.parameters = t.function.parameters;
+    if (t.function.strict !== undefined) fn.strict = t.function.strict;
+    return { type: 'function', function: fn };
+  });
 }
 
 /** Maps a unified request to an OpenAI chat completion body. */
@@ -61,23 +107,42 @@ export function chatRequestToOpenAi(
   stream: boolean,
   options: OpenAiWireOptions,
 ): Record<string, unknown> {
-  const body: Record<string, unknown> = { model, messages: req.messages.map(messageToOpenAi) };
+  const body: Record<string, unknown> = {};
+  if (options.sendModel) body.model = model;
+  body.messages = req.messages.map((m) => messageToOpenAi(m, options));
   if (req.temperature !== undefined) body.temperature = req.temperature;
   if (req.maxTokens !== undefined) body[options.maxTokensField] = req.maxTokens;
   if (req.topP !== undefined) body.top_p = req.topP;
   if (req.stop !== undefined) body.stop = req.stop;
-  if (req.tools !== undefined && req.tools.length > 0) body.tools = req.tools;
-  if (req.toolChoice !== undefined) body.tool_choice = req.toolChoice;
-  if (req.user !== undefined) body.user = req.user;
-  if (req.seed !== undefined) body.seed = req.seed;
-  if (req.presencePenalty !== undefined) body.presence_penalty = req.presencePenalty;
-  if (req.frequencyPenalty !== undefined) body.frequency_penalty = req.frequencyPenalty;
-  if (req.responseFormat !== undefined) body.response_format = req.responseFormat;
+  const tc = req.toolChoice;
+  if (req.tools !== undefined && req.tools.length > 0 && !(options.toolChoice === 'auto-only' && tc === 'none')) {
+    body.tools = toolsToWire(req.tools);
+    if (tc !== undefined) body.tool_choice = options.toolChoice === 'auto-only' ? 'auto' : tc;
+  }
+  if (req.user !== undefined && options.userField !== null) body[options.userField] = req.user;
+  if (req.seed !== undefined && options.seedField !== null) body[options.seedField] = req.seed;
+  if (options.penalties) {
+    if (req.presencePenalty !== undefined) body.presence_penalty = req.presencePenalty;
+    if (req.frequencyPenalty !== undefined) body.frequency_penalty = req.frequencyPenalty;
+  }
+  if (req.responseFormat !== undefined) body.response_format = { type: req.responseFormat.type };
   if (stream) {
     body.stream = true;
     if (options.includeUsage) body.stream_options = { include_usage: true };
   }
   return body;
+}
+
+/**
+ * The text of an answer's `content`: a string, or (Mistral's reasoning models) an array of parts whose
+ * `text` parts are joined; null when absent.
+ */
+export function contentFromOpenAi(content: unknown): string | null {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return null;
+  let text = '';
+  for (const part of content) if (part?.type === 'text' && typeof part.text === 'string') text += part.text;
+  return text;
 }
 
 /** Maps OpenAI usage to the unified shape (null when absent). */
@@ -110,7 +175,7 @@ export function chatCompletionFromOpenAi(json: any, provider: string, model: str
       const toolCalls = toolCallsFromOpenAi(c?.message?.tool_calls);
       const message: ChatCompletion['choices'][number]['message'] = {
         role: 'assistant',
-        content: c?.message?.content ?? null,
+        content: contentFromOpenAi(c?.message?.content),
       };
       if (toolCalls !== undefined) message.toolCalls = toolCalls;
       return { index: Number(c?.index ?? i), message, finishReason: openAiFinishReason(c?.finish_reason) };
@@ -147,13 +212,13 @@ export function chatChunkFromOpenAi(json: any, provider: string, model: string):
       const delta: ChatCompletionChunk['choices'][number]['delta'] = {};
       const d = c?.delta ?? {};
       if (d.role === 'assistant') delta.role = 'assistant';
-      if (d.content !== undefined) delta.content = d.content;
+      if (d.content !== undefined) delta.content = contentFromOpenAi(d.content);
       const toolCalls = toolCallDeltasFromOpenAi(d.tool_calls);
       if (toolCalls !== undefined) delta.toolCalls = toolCalls;
       return { index: Number(c?.index ?? i), delta, finishReason: openAiFinishReason(c?.finish_reason) };
     }),
   };
-  const usage = usageFromOpenAi(json?.usage);
+  const usage = usageFromOpenAi(json?.usage ?? json?.x_groq?.usage);
   if (usage !== null) chunk.usage = usage;
   return chunk;
 }

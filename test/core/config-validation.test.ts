@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Client, ConfigurationError, LlmRouter, PROVIDER_TYPES } from '../../lib/index.js';
+import type { ClientOptions, LlmRouterOptions } from '../../lib/index.js';
+
+const KEY = 'sk-config-test-0123456789abcdefSECRET';
+
+function configError(fn: () => unknown): ConfigurationError {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (e) {
+    caught = e;
+  }
+  assert.ok(caught instanceof ConfigurationError, `expected ConfigurationError, got ${String(caught)}`);
+  assert.equal(caught.name, 'ConfigurationError');
+  assert.ok(!caught.message.includes(KEY), 'the key is never echoed');
+  assert.ok(!caught.message.includes('SECRET'), 'no part of the key is echoed');
+  return caught;
+}
+
+const client = (o: Partial<ClientOptions> & Record<string, unknown>) => () =>
+  new Client({ metricsEnabled: false, ...o } as ClientOptions);
+const router = (o: Partial<LlmRouterOptions> & Record<string, unknown>) => () =>
+  new LlmRouter({ metricsEnabled: false, ...o } as LlmRouterOptions);
+
+describe('config validation (Client)', () => {
+  it('rejects a wrong providerType, naming the field and the allowed values', () => {
+    const e = configError(client({ providerType: 'openaii' as never, apiKey: KEY }));
+    assert.equal(e.field, 'providerType');
+    assert.match(e.message, /providerType/);
+    assert.match(e.message, /openai, azure-openai/);
+  });
+
+  it('requires a key for the hosted providers, not for ollama, mock or openai-compatible', () => {
+    for (const providerType of ['openai', 'azure-openai', 'openrouter', 'deepseek', 'xai', 'groq', 'mistral', 'zhipu', 'aliyun'] as const) {
+      const e = configError(client({ providerType, baseUrl: 'http://127.0.0.1:9/v1' }));
+      assert.equal(e.field, 'apiKey', providerType);
+      assert.match(e.message, new RegExp(`apiKey is required for providerType "${providerType}"`));
+    }
+    const blank = configError(client({ providerType: 'openai', apiKey: '   ' }));
+    assert.equal(blank.field, 'apiKey');
+    for (const providerType of ['mock', 'openai-compatible'] as const) {
+      const c = new Client({ providerType, baseUrl: 'http://127.0.0.1:9/v1', defaultModel: 'm', metricsEnabled: false });
+      assert.deepEqual(c.providerNames, [providerType]);
+      void c.close();
+    }
+  });
+
+  it('rejects a key of the wrong type without echoing it', () => {
+    const e = configError(client({ providerType: 'openai', apiKey: 42 as never }));
+    assert.equal(e.field, 'apiKey');
+    assert.match(e.message, /must be a string/);
+  });
+
+  it('requires the id.secret form for zhipu, without echoing the key', () => {
+    const e = configError(client({ providerType: 'zhipu', apiKey: KEY }));
+    assert.equal(e.field, 'apiKey');
+    assert.match(e.message, /id\.secret/);
+  });
+
+  it('rejects a bad URL, a non-http scheme, credentials in the URL, and a missing required baseUrl', () => {
+    assert.equal(configError(client({ providerType: 'openai', apiKey: KEY, baseUrl: 'not a url' })).field, 'baseUrl');
+    assert.equal(configError(client({ providerType: 'openai', apiKey: KEY, baseUrl: 'ftp://example.com/v1' })).field, 'baseUrl');
+    const creds = configError(client({ providerType: 'openai', apiKey: KEY, baseUrl: 'https://user:pw@example.com/v1' }));
+    assert.equal(creds.field, 'baseUrl');
+    assert.ok(!creds.message.includes('pw@'));
+    assert.equal(configError(client({ providerType: 'azure-openai', apiKey: KEY })).field, 'baseUrl');
+    assert.equal(configError(client({ providerType: 'openai-compatible' })).field, 'baseUrl');
+  });
+
+  it('rejects a negative or zero timeout, negative retries and a bad retry policy', () => {
+    const neg = configError(client({ providerType: 'openai', apiKey: KEY, timeoutMs: -1 }));
+    assert.equal(neg.field, 'timeoutMs');
+    assert.match(neg.message, /-1/);
+    assert.equal(configError(client({ providerType: 'openai', apiKey: KEY, timeoutMs: 0 })).field, 'timeoutMs');
+    assert.equal(configError(client({ providerType: 'openai', apiKey: KEY, timeoutMs: Number.NaN })).field, 'timeoutMs');
+    assert.equal(configError(client({ providerType: 'openai', apiKey: KEY, maxRetries: -1 })).field, 'maxRetries');
+    assert.equal(configError(client({ providerType: 'openai', apiKey: KEY, maxRetries: 1.5 })).field, 'maxRetries');
+    assert.equal(configError(client({ providerType: 'openai', apiKey: KEY, retry: 3 as never })).field, 'retry');
+    assert.equal(configError(client({ providerType: 'openai', apiKey: KEY, retry: { maxRetries: -2 } })).field, 'retry.maxRetries');
+    assert.equal(configError(client({ providerType: 'openai', apiKey: KEY, retry: { multiplier: 0.5 } })).field, 'retry.multiplier');
+    assert.equal(
+      configError(client({ providerType: 'openai', apiKey: KEY, retry: { initialDelayMs: 500, maxDelayMs: 100 } })).field,
+      'retry.maxDelayMs',
+    );
+    assert.equal(configError(client({ providerType: 'openai', apiKey: KEY, retry: { retryOnStatus: [700] } })).field, 'retry.retryOnStatus');
+    assert.equal(configError(client({ providerType: 'openai', apiKey: KEY, retry: { initialDelayMs: -5 } })).field, 'retry.initialDelayMs');
+  });
+
+  it('rejects malformed headers, models, names, Azure options and circuit breaker options', () => {
+    assert.equal(configError(client({ providerType: 'openai', apiKey: KEY, headers: { 'x-a': 1 as never } })).field, 'headers');
+    assert.equal(configError(client({ providerType: 'openai', apiKey: KEY, models: [] })).field, 'models');
+    assert.equal(configError(client({ providerType: 'openai', apiKey: KEY, models: [''] })).field, 'models[0]');
+    assert.equal(configError(client({ providerType: 'openai', apiKey: KEY, name: ' ' })).field, 'name');
+    assert.equal(configError(client({ providerType: 'openai', apiKey: KEY, defaultModel: '' })).field, 'defaultModel');
+    assert.equal(
+      configError(client({ providerType: 'azure-openai', apiKey: KEY, baseUrl: 'https://r.openai.azure.com', apiVersion: '' })).field,
+      'apiVersion',
+    );
+    assert.equal(
+      configError(client({ providerType: 'azure-openai', apiKey: KEY, baseUrl: 'https://r.openai.azure.com', deployment: 7 as never })).field,
+      'deployment',
+    );
+    assert.equal(configError(client({ providerType: 'mock', mock: { errorRate: 2 } })).field, 'mock.errorRate');
+    assert.equal(configError(client({ providerType: 'mock', circuitBreaker: { failureThreshold: 0 } })).field, 'circuitBreaker.failureThreshold');
+    assert.equal(configError(() => new Client(null as never)).field, 'options');
+  });
+
+  it('accepts every provider type with what it needs', () => {
+    for (const providerType of PROVIDER_TYPES) {
+      const apiKey = providerType === 'zhipu' ? 'id.secret' : 'k-123456';
+      const c = new Client({ providerType, apiKey, baseUrl: 'http://127.0.0.1:9/v1', defaultModel: 'm', metricsEnabled: false });
+      assert.equal(c.getProviderStatus()[0]!.providerType, providerType);
+      void c.close();
+    }
+  });
+});
+
+describe('config validation (LlmRouter)', () => {
+  const ok = { providerType: 'mock' as const, name: 'ok' };
+
+  it('names the provider by its index', () => {
+    const e = configError(router({ providers: [ok, { providerType: 'openai', name: 'b' }] }));
+    assert.equal(e.field, 'providers[1].apiKey');
+    assert.match(e.message, /^Invalid configuration: providers\[1\]\.apiKey is required/);
+    assert.equal(configError(router({ providers: [ok, { providerType: 'nope' as never }] })).field, 'providers[1].providerType');
+    assert.equal(configError(router({ providers: [ok, { providerType: 'mock', timeoutMs: -5 }] })).field, 'providers[1].timeoutMs');
+    assert.equal(configError(router({ providers: [ok, { providerType: 'openai', apiKey: KEY, baseUrl: '::' }] })).field, 'providers[1].baseUrl');
+    assert.equal(configError(router({ providers: [ok, { providerType: 'mock', maxRetries: -1 }] })).field, 'providers[1].maxRetries');
+    assert.equal(configError(router({ providers: [ok, { providerType: 'mock', retry: { maxDelayMs: -1 } }] })).field, 'providers[1].retry.maxDelayMs');
+  });
+
+  it('rejects duplicate names (including the providerType default)', () => {
+    const e = configError(router({ providers: [{ providerType: 'mock' }, { providerType: 'mock' }] }));
+    assert.equal(e.field, 'providers[1].name');
+    assert.match(e.message, /duplicates "mock"/);
+    assert.equal(configError(router({ providers: [ok, { providerType: 'mock', name: 'ok' }] })).field, 'providers[1].name');
+  });
+
+  it('rejects an empty provider list, an unknown strategy and a bad router retry', () => {
+    assert.equal(configError(router({ providers: [] })).field, 'providers');
+    assert.equal(configError(router({ providers: undefined as never })).field, 'providers');
+    assert.equal(configError(router({ providers: [ok], strategy: 'random' as never })).field, 'strategy');
+    assert.equal(configError(router({ providers: [ok], retry: { maxRetries: -1 } })).field, 'retry.maxRetries');
+    assert.equal(configError(router({ providers: [ok], circuitBreaker: 'on' as never })).field, 'circuitBreaker');
+    assert.equal(configError(router({ providers: [ok], circuitBreaker: { cooldownMs: -1 } })).field, 'circuitBreaker.cooldownMs');
+  });
+});

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { BadRequestError, Client, type ChatCompletionRequest } from '../../lib/index.js';
+import { MockProviderServer } from '../../lib/testing/index.js';
+import { recordEvents, rejects, TEST_KEY } from './core-test-kit.js';
+
+describe('request validation', () => {
+  let server: MockProviderServer;
+  let client: Client;
+
+  before(async () => {
+    server = await MockProviderServer.start();
+    client = new Client({
+      providerType: 'openai',
+      apiKey: TEST_KEY,
+      baseUrl: `${server.url}/v1`,
+      defaultModel: 'gpt-test',
+      models: ['gpt-test', 'text-embedding-test'],
+      metricsEnabled: false,
+    });
+  });
+  after(async () => {
+    await client.close();
+    await server.close();
+  });
+
+  const user = { role: 'user' as const, content: 'hi' };
+  const cases: Array<[string, unknown, string]> = [
+    ['no messages', { messages: [] }, 'messages'],
+    ['messages not an array', { messages: 'hi' }, 'messages'],
+    ['a message that is not an object', { messages: [null] }, 'messages[0]'],
+    ['unknown role', { messages: [user, { role: 'robot', content: 'x' }] }, 'messages[1].role'],
+    ['missing content', { messages: [{ role: 'user' }] }, 'messages[0].content'],
+    ['null content without tool calls', { messages: [{ role: 'assistant', content: null }] }, 'messages[0].content'],
+    ['bad content part', { messages: [{ role: 'user', content: [{ type: 'audio' }] }] }, 'messages[0].content[0]'],
+    ['tool message without toolCallId', { messages: [{ role: 'tool', content: 'r' }] }, 'messages[0].toolCallId'],
+    ['temperature too high', { messages: [user], temperature: 2.5 }, 'temperature'],
+    ['temperature negative', { messages: [user], temperature: -0.1 }, 'temperature'],
+    ['temperature not a number', { messages: [user], temperature: '1' }, 'temperature'],
+    ['topP out of range', { messages: [user], topP: 1.5 }, 'topP'],
+    ['presencePenalty out of range', { messages: [user], presencePenalty: 3 }, 'presencePenalty'],
+    ['maxTokens zero', { messages: [user], maxTokens: 0 }, 'maxTokens'],
+    ['maxTokens fractional', { messages: [user], maxTokens: 1.5 }, 'maxTokens'],
+    ['timeoutMs negative', { messages: [user], timeoutMs: -1 }, 'timeoutMs'],
+    ['signal not a signal', { messages: [user], signal: {} }, 'signal'],
+    ['stream not a boolean', { messages: [user], stream: 'yes' }, 'stream'],
+    ['stop of numbers', { messages: [user], stop: [1] }, 'stop'],
+    ['tool without a name', { messages: [user], tools: [{ type: 'function', function: {} }] }, 'tools[0]'],
+    ['bad toolChoice', { messages: [user], toolChoice: 'always' }, 'toolChoice'],
+    ['empty model', { messages: [user], model: '' }, 'model'],
+    ['model not served', { messages: [user], model: 'other-model' }, 'model'],
+  ];
+
+  for (const [name, request, field] of cases) {
+    it(`${name} -> BadRequestError(field ${field}) before any network call`, async () => {
+      const rec = recordEvents(client);
+      for (const stream of [false, true]) {
+        const req = { ...(request as object), ...(stream && (request as { stream?: unknown }).stream === undefined ? { stream } : {}) };
+        const err = await rejects(client.chat.completions.create(req as ChatCompletionRequest), BadRequestError);
+        assert.equal(err.field, field);
+        assert.equal(err.statusCode, undefined, 'no provider answered');
+        assert.match(err.message, new RegExp(`^Invalid request: ${field.replace(/[[\].]/g, '\\$&')} `));
+      }
+      rec.stop();
+      assert.equal(server.requests.length, 0, 'no request reached the server');
+      assert.equal(rec.events.length, 0, 'no request event either');
+    });
+  }
+
+  it('rejects a request that is not an object', async () => {
+    const err = await rejects(client.chat.completions.create(null as never), BadRequestError);
+    assert.equal(err.field, 'request');
+  });
+
+  it('validates embeddings requests', async () => {
+    const bad: Array<[unknown, string]> = [
+      [{ input: '' }, 'input'],
+      [{ input: [] }, 'input'],
+      [{ input: ['a', 2] }, 'input'],
+      [{ input: 'a', dimensions: 0 }, 'dimensions'],
+      [{ input: 'a', timeoutMs: 0 }, 'timeoutMs'],
+    ];
+    for (const [request, field] of bad) {
+      const err = await rejects(client.embeddings.create(request as never), BadRequestError);
+      assert.equal(err.field, field);
+    }
+    assert.equal(server.requests.length, 0);
+  });
+
+  it('a valid request does reach the server', async () => {
+    const res = await client.chat.completions.create({ messages: [user], temperature: 0, topP: 1, maxTokens: 5 });
+    assert.equal(res.choices[0]!.message.content, 'Echo: hi');
+    assert.equal(server.requests.length, 1);
+  });
+});

@@ -1,0 +1,306 @@
+import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import {
+  AuthenticationError,
+  BadRequestError,
+  LlmRouter,
+  NoProviderAvailableError,
+  ProviderError,
+  RateLimitError,
+  TimeoutError,
+  type LlmRouterOptions,
+  type ProviderConfig,
+} from '../../lib/index.js';
+import { MockProviderServer } from '../../lib/testing/index.js';
+import { errorText, ofType, recordEvents, rejects, TEST_KEY } from './core-test-kit.js';
+
+describe('LlmRouter against a real server', () => {
+  let server: MockProviderServer;
+  const routers: LlmRouter[] = [];
+  // Each test's providers live under their own paths, so that a request an earlier test gave up on can
+  // never take this test's fault.
+  let run = 0;
+  const seg = (name: string): string => `/r${run}-${name}/`;
+  const provider = (name: string, extra: Partial<ProviderConfig> = {}): ProviderConfig => ({
+    providerType: 'openai',
+    name,
+    apiKey: TEST_KEY,
+    baseUrl: `${server.url}${seg(name)}v1`,
+    defaultModel: `model-${name}`,
+    maxRetries: 0,
+    ...extra,
+  });
+  const make = (o: Partial<LlmRouterOptions> = {}, names = ['a', 'b']): LlmRouter => {
+    const r = new LlmRouter({ providers: names.map((n) => provider(n)), circuitBreaker: false, metricsEnabled: false, ...o });
+    routers.push(r);
+    return r;
+  };
+  const ask = (r: LlmRouter, extra: object = {}) => r.chat.completions.create({ messages: [{ role: 'user', content: 'hi' }], ...extra });
+  const hits = (name: string): number => server.requests.filter((q) => q.path.startsWith(seg(name))).length;
+  const failOn = (name: string, fault: Parameters<MockProviderServer['enqueueFault']>[0], times = 1) =>
+    server.enqueueFault(fault, { times, match: { path: seg(name) } });
+
+  before(async () => {
+    server = await MockProviderServer.start();
+  });
+  beforeEach(() => {
+    run++;
+  });
+  afterEach(() => server.clearFaults());
+  after(async () => {
+    await Promise.all(routers.map((r) => r.close()));
+    await server.close();
+  });
+
+  describe('fallback', () => {
+    it('the first provider 503s, the second answers; request.fallback is emitted', async () => {
+      const r = make();
+      const rec = recordEvents(r);
+      failOn('a', { status: 503 });
+      const res = await ask(r);
+      rec.stop();
+      assert.equal(res.provider, 'b');
+      assert.equal(res.model, 'model-b');
+      assert.deepEqual(rec.types(), [
+        'request.start',
+        'attempt.start',
+        'attempt.end',
+        'request.fallback',
+        'attempt.start',
+        'attempt.end',
+        'request.end',
+      ]);
+      assert.deepEqual(ofType(rec.events, 'request.start')[0]!.candidates, ['a', 'b']);
+      const fb = ofType(rec.events, 'request.fallback')[0]!;
+      assert.equal(fb.fromProvider, 'a');
+      assert.equal(fb.toProvider, 'b');
+      assert.equal(fb.errorType, 'ProviderError');
+      assert.equal(fb.statusCode, 503);
+      const starts = ofType(rec.events, 'attempt.start');
+      assert.deepEqual(
+        starts.map((s) => [s.provider, s.model, s.attempt]),
+        [
+          ['a', 'model-a', 1],
+          ['b', 'model-b', 2],
+        ],
+      );
+      const end = ofType(rec.events, 'request.end')[0]!;
+      assert.equal(end.provider, 'b');
+      assert.equal(end.attempts, 2);
+      assert.equal(end.success, true);
+    });
+
+    it('falls back on 429, timeouts and connection resets too', async () => {
+      const r = make();
+      failOn('a', { status: 429 });
+      assert.equal((await ask(r)).provider, 'b');
+      failOn('a', { hang: true });
+      assert.equal((await ask(r, { timeoutMs: 500 })).provider, 'b');
+      server.clearFaults();
+      failOn('a', { reset: true });
+      assert.equal((await ask(r)).provider, 'b');
+    });
+
+    it('does not fall back on 400 or 401', async () => {
+      const r = make();
+      failOn('a', { status: 400 });
+      await rejects(ask(r), BadRequestError);
+      failOn('a', { status: 401 });
+      await rejects(ask(r), AuthenticationError);
+      assert.equal(hits('b'), 0);
+    });
+
+    it('NoProviderAvailableError carries every attempt’s error, in order', async () => {
+      const r2 = new LlmRouter({
+        providers: [provider('a', { maxRetries: 1, retry: { initialDelayMs: 1, maxDelayMs: 5 } }), provider('b', { maxRetries: 0 })],
+        circuitBreaker: false,
+        metricsEnabled: false,
+      });
+      routers.push(r2);
+      failOn('a', { status: 503 }, 2);
+      failOn('b', { status: 429, headers: { 'retry-after': '1' } });
+      const rec = recordEvents(r2);
+      const err = await rejects(ask(r2), NoProviderAvailableError);
+      rec.stop();
+      assert.deepEqual(
+        err.errors.map((e) => [e.provider, e.name, e.statusCode]),
+        [
+          ['a', 'ProviderError', 503],
+          ['a', 'ProviderError', 503],
+          ['b', 'RateLimitError', 429],
+        ],
+      );
+      assert.ok(err.errors[2] instanceof RateLimitError);
+      assert.equal(err.retryAfterMs, 1000, 'the last error’s Retry-After');
+      assert.match(err.message, /a: ProviderError 503; a: ProviderError 503; b: RateLimitError 429/);
+      assert.equal(err.requestId, rec.events[0]!.requestId);
+      assert.ok(err.errors.every((e) => e.requestId === err.requestId));
+      assert.ok(!errorText(err).includes(TEST_KEY));
+      assert.deepEqual(rec.types(), [
+        'request.start',
+        'attempt.start',
+        'attempt.end',
+        'request.retry',
+        'attempt.start',
+        'attempt.end',
+        'request.fallback',
+        'attempt.start',
+        'attempt.end',
+        'request.end',
+      ]);
+      const end = ofType(rec.events, 'request.end')[0]!;
+      assert.equal(end.errorType, 'NoProviderAvailableError');
+      assert.equal(end.attempts, 3);
+    });
+
+    it('a single provider that fails throws its own error, not NoProviderAvailableError', async () => {
+      const r = make({}, ['a']);
+      failOn('a', { hang: true });
+      await rejects(ask(r, { timeoutMs: 30 }), TimeoutError);
+      server.clearFaults();
+      failOn('a', { status: 500 });
+      await rejects(ask(r), ProviderError);
+    });
+
+    it('routes a model to the providers that serve it, with aliases', async () => {
+      const r = new LlmRouter({
+        providers: [provider('a', { models: ['small'] }), provider('b', { models: { large: 'b-large-2025' } })],
+        metricsEnabled: false,
+      });
+      routers.push(r);
+      const res = await ask(r, { model: 'large' });
+      assert.equal(res.provider, 'b');
+      assert.equal((server.requests.filter((q) => q.path.startsWith(seg('b'))).at(-1)!.body as { model: string }).model, 'b-large-2025');
+      assert.equal((await ask(r, { model: 'small' })).provider, 'a');
+      const err = await rejects(ask(r, { model: 'huge' }), BadRequestError);
+      assert.equal(err.field, 'model');
+    });
+  });
+
+  describe('strategies', () => {
+    it('round-robin rotates the first provider', async () => {
+      const r = make({ strategy: 'round-robin' }, ['a', 'b', 'c']);
+      const rec = recordEvents(r);
+      const served: string[] = [];
+      for (let i = 0; i < 6; i++) served.push((await ask(r)).provider);
+      rec.stop();
+      assert.deepEqual(served, ['a', 'b', 'c', 'a', 'b', 'c']);
+      assert.deepEqual(
+        ofType(rec.events, 'request.start')
+          .slice(0, 3)
+          .map((e) => e.candidates),
+        [
+          ['a', 'b', 'c'],
+          ['b', 'c', 'a'],
+          ['c', 'a', 'b'],
+        ],
+      );
+    });
+
+    it('round-robin still falls back in rotated order', async () => {
+      const r = make({ strategy: 'round-robin' }, ['a', 'b', 'c']);
+      await ask(r);
+      failOn('b', { status: 503 });
+      assert.equal((await ask(r)).provider, 'c');
+    });
+
+    it('weighted sends traffic in proportion to weight', async () => {
+      const r = new LlmRouter({
+        providers: [provider('a', { weight: 1 }), provider('b', { weight: 1_000_000 })],
+        strategy: 'weighted',
+        circuitBreaker: false,
+        metricsEnabled: false,
+      });
+      routers.push(r);
+      for (let i = 0; i < 20; i++) assert.equal((await ask(r)).provider, 'b');
+      assert.equal(hits('a'), 0);
+    });
+
+    it('least-latency measures every provider, then prefers the fastest', async () => {
+      const r = make({ strategy: 'least-latency' }, ['a', 'b']);
+      const rec = recordEvents(r);
+      failOn('a', { delayMs: 400 });
+      assert.equal((await ask(r)).provider, 'a', 'both unmeasured: configured order');
+      assert.equal((await ask(r)).provider, 'b', 'b not measured yet: goes first');
+      assert.equal((await ask(r)).provider, 'b', 'b is faster');
+      rec.stop();
+      assert.deepEqual(ofType(rec.events, 'request.start').at(-1)!.candidates, ['b', 'a']);
+      const status = r.getProviderStatus();
+      assert.ok(status[0]!.latencyEwmaMs! > status[1]!.latencyEwmaMs!);
+    });
+  });
+
+  describe('circuit breaker', () => {
+    it('opens after N failures, skips the provider, probes after the cool-down, closes on success', async () => {
+      const r = make({ circuitBreaker: { failureThreshold: 2, cooldownMs: 1_500 } });
+      const rec = recordEvents(r);
+      failOn('a', { status: 503 }, Infinity);
+      assert.equal((await ask(r)).provider, 'b');
+      assert.equal(r.getProviderStatus()[0]!.state, 'closed');
+      assert.equal((await ask(r)).provider, 'b');
+      assert.equal(r.getProviderStatus()[0]!.state, 'open');
+      const opened = ofType(rec.events, 'provider.state');
+      assert.equal(opened.length, 1);
+      assert.equal(opened[0]!.provider, 'a');
+      assert.equal(opened[0]!.state, 'open');
+      assert.equal(opened[0]!.previousState, 'closed');
+      assert.match(opened[0]!.reason, /2 consecutive failures/);
+
+      const before = hits('a');
+      const n = rec.events.length;
+      assert.equal((await ask(r)).provider, 'b');
+      assert.equal(hits('a'), before, 'skipped while open');
+      assert.deepEqual(
+        ofType(rec.events.slice(n), 'attempt.start').map((e) => e.provider),
+        ['b'],
+      );
+
+      server.clearFaults();
+      await delay(1_600);
+      assert.equal((await ask(r)).provider, 'a', 'the probe goes through');
+      rec.stop();
+      assert.deepEqual(
+        ofType(rec.events, 'provider.state').map((e) => [e.state, e.previousState]),
+        [
+          ['open', 'closed'],
+          ['half_open', 'open'],
+          ['closed', 'half_open'],
+        ],
+      );
+      assert.equal(r.getProviderStatus()[0]!.state, 'closed');
+    });
+
+    it('a failed probe opens the circuit again', async () => {
+      const r = make({ circuitBreaker: { failureThreshold: 1, cooldownMs: 200 } });
+      const rec = recordEvents(r);
+      failOn('a', { status: 500 }, Infinity);
+      await ask(r);
+      await delay(250);
+      assert.equal((await ask(r)).provider, 'b');
+      rec.stop();
+      assert.deepEqual(
+        ofType(rec.events, 'provider.state').map((e) => e.state),
+        ['open', 'half_open', 'open'],
+      );
+    });
+
+    it('every provider open -> NoProviderAvailableError naming those cooling down, without a call', async () => {
+      const r = make({ circuitBreaker: { failureThreshold: 1, cooldownMs: 60_000 } }, ['a']);
+      failOn('a', { status: 503 });
+      await rejects(ask(r), ProviderError);
+      const n = hits('a');
+      const err = await rejects(ask(r), NoProviderAvailableError);
+      assert.match(err.message, /cooling down: a/);
+      assert.deepEqual(err.errors, []);
+      assert.equal(hits('a'), n);
+    });
+
+    it('the caller’s own faults (400) do not open the circuit', async () => {
+      const r = make({ circuitBreaker: { failureThreshold: 1, cooldownMs: 60_000 } }, ['a']);
+      failOn('a', { status: 400 }, 3);
+      for (let i = 0; i < 3; i++) await rejects(ask(r), BadRequestError);
+      assert.equal(r.getProviderStatus()[0]!.state, 'closed');
+    });
+  });
+});
