@@ -1,0 +1,427 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Pool } from 'undici';
+import { fixed, formatTable, loadAverage, machineDescription, processCpuMicros, quantile, ratio, startServerProcess } from './bench-kit.js';
+
+// The proxy benchmark: one local provider server (bench/mock-server-process.js, a process of its own),
+// and side by side in one run: direct calls to it, the sample app in front of it (NestJS on the Express
+// platform, NestJS on Fastify, plain Express; each an `openai-compatible` provider pointing at the mock),
+// and Portkey's open-source gateway (`@portkey-ai/gateway`) in front of it; plus two floors for scale, a
+// pass-through doing no work on node:http and on Express 5. Everything binds 127.0.0.1;
+// every process is killed at the end; the run is bounded (< 2 minutes).
+//
+//   node dist/bench/proxy-bench.js [--quick]
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const DIST = join(ROOT, 'dist');
+const PORTKEY = join(ROOT, 'node_modules/@portkey-ai/gateway/build/start-server.js');
+/** Portkey's server takes `--port=` but no host; this preload pins every listen() without a host to 127.0.0.1. */
+const LOOPBACK_PRELOAD =
+  'data:text/javascript,' +
+  encodeURIComponent(
+    "import net from 'node:net';const listen=net.Server.prototype.listen;" +
+      "net.Server.prototype.listen=function(...a){if(typeof a[0]==='number'&&typeof a[1]!=='string')a.splice(1,0,'127.0.0.1');" +
+      "else if(a[0]&&typeof a[0]==='object'&&a[0].port!==undefined&&!a[0].host)a[0]={...a[0],host:'127.0.0.1'};return listen.apply(this,a);};",
+  );
+
+/**
+ * The floor of any Node.js proxy hop: node:http in, undici out, bytes passed through untouched (no
+ * parsing, no routing, no metrics). Its added latency is what a hop costs before any work is done.
+ */
+const FLOOR_PROXY = `
+import { createServer } from 'node:http';
+import { Pool } from 'undici';
+const upstream = new Pool(process.env.UPSTREAM, { connections: 128 });
+const server = createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    upstream.request({ method: 'POST', path: req.url, headers: { 'content-type': 'application/json', authorization: req.headers.authorization }, body: Buffer.concat(chunks) }).then(
+      async (up) => {
+        const body = Buffer.from(await up.body.arrayBuffer());
+        res.writeHead(up.statusCode, { 'content-type': 'application/json', 'content-length': body.length });
+        res.end(body);
+      },
+      () => { res.writeHead(502); res.end(); },
+    );
+  });
+});
+server.listen(0, '127.0.0.1', () => console.log('READY http://127.0.0.1:' + server.address().port));
+process.on('SIGTERM', () => { server.close(); server.closeAllConnections(); upstream.close().then(() => process.exit(0)); });
+`;
+
+/** The same pass-through as a route of an Express 5 app: what Express itself adds to a hop. */
+const EXPRESS_FLOOR_PROXY = `
+import express from 'express';
+import { Pool } from 'undici';
+const upstream = new Pool(process.env.UPSTREAM, { connections: 128 });
+const app = express();
+app.post('/v1/chat/completions', (req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    upstream.request({ method: 'POST', path: req.url, headers: { 'content-type': 'application/json', authorization: req.headers.authorization }, body: Buffer.concat(chunks) }).then(
+      async (up) => {
+        const body = Buffer.from(await up.body.arrayBuffer());
+        res.writeHead(up.statusCode, { 'content-type': 'application/json', 'content-length': body.length });
+        res.end(body);
+      },
+      () => { res.writeHead(502); res.end(); },
+    );
+  });
+});
+const server = app.listen(0, '127.0.0.1', () => console.log('READY http://127.0.0.1:' + server.address().port));
+process.on('SIGTERM', () => { server.close(); server.closeAllConnections(); upstream.close().then(() => process.exit(0)); });
+`;
+
+const MODEL = 'bench-model';
+const KEY = 'bench-key';
+const BODY = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'Say hello to the benchmark.' }], max_tokens: 16 });
+
+/** Options of {@link runProxyBench}. */
+export interface ProxyBenchOptions {
+  /** Requests in flight for the throughput phase. Default 64. */
+  concurrency?: number;
+  /** Length of the throughput measurement per target, split in interleaved rounds (the median round counts). Default 3 s. */
+  throughputMs?: number;
+  /** Default 3. */
+  throughputRounds?: number;
+  /**
+   * Warm-up per target before measuring throughput: at least `warmupRequests` requests (so that V8 has
+   * optimised the hot path) and at least `warmupMs`, at most `warmupMaxMs`. Defaults 3,000 requests, 1 s, 6 s.
+   */
+  warmupRequests?: number;
+  warmupMs?: number;
+  warmupMaxMs?: number;
+  /** Sequential requests per target for the latency phase (split in interleaved rounds). Default 1,000. */
+  latencyRequests?: number;
+  log?: (line: string) => void;
+}
+
+/** One target's numbers. */
+export interface ProxyBenchRow {
+  name: string;
+  rps: number;
+  errors: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** p50 at 1-way minus the direct p50 (undefined for direct). */
+  addedP50Ms: number | undefined;
+  /** CPU time of the target's own process per request in the throughput phase, in µs (undefined without /proc). */
+  cpuUsPerRequest: number | undefined;
+}
+
+interface Target {
+  name: string;
+  /** The process serving the target (the mock server for direct calls). */
+  pid: number | undefined;
+  origin: string;
+  path: string;
+  headers: Record<string, string>;
+  pool?: Pool;
+}
+
+interface Started {
+  child: ChildProcess;
+  match: string;
+}
+
+const children = new Set<ChildProcess>();
+
+function start(name: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 20_000): Promise<Started> {
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  let out = '';
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} not ready after ${timeoutMs} ms:\n${out.slice(-2000)}`)), timeoutMs);
+    const onData = (chunk: Buffer): void => {
+      out += chunk.toString();
+      const m = ready.exec(out);
+      if (m === null) return;
+      clearTimeout(timer);
+      child.stdout!.off('data', onData);
+      child.stderr!.off('data', onData);
+      child.stdout!.resume();
+      child.stderr!.resume();
+      resolvePromise({ child, match: m[1] ?? m[0] });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${code ?? signal}) before it was ready:\n${out.slice(-2000)}`));
+    });
+  });
+}
+
+async function stopAll(): Promise<void> {
+  await Promise.all(
+    [...children].map(
+      (child) =>
+        new Promise<void>((done) => {
+          const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+          child.once('exit', () => {
+            clearTimeout(timer);
+            done();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolvePromise(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { NODE_ENV: 'production' };
+  for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG']) if (process.env[name] !== undefined) env[name] = process.env[name];
+  return { ...env, ...extra };
+}
+
+async function once(target: Target): Promise<{ status: number; text: string }> {
+  const res = await target.pool!.request({ method: 'POST', path: target.path, headers: target.headers, body: BODY });
+  return { status: res.statusCode, text: await res.body.text() };
+}
+
+async function check(target: Target): Promise<void> {
+  const { status, text } = await once(target);
+  let ok = false;
+  try {
+    const json = JSON.parse(text) as { choices?: Array<{ message?: { content?: string } }> };
+    ok = status === 200 && typeof json.choices?.[0]?.message?.content === 'string';
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new Error(`${target.name} did not answer a chat completion: ${status} ${text.slice(0, 300)}`);
+}
+
+/** Requests at `concurrency` for `ms` (or, with `until`, until `until.requests` are done after `ms`, at most `until.maxMs`). */
+async function throughput(target: Target, concurrency: number, ms: number, until?: { requests: number; maxMs: number }): Promise<{ rps: number; errors: number }> {
+  let done = 0;
+  let errors = 0;
+  const t0 = performance.now();
+  const end = t0 + ms;
+  const hardEnd = t0 + (until?.maxMs ?? ms);
+  const more = (): boolean => {
+    const now = performance.now();
+    return now < end || (until !== undefined && now < hardEnd && done + errors < until.requests);
+  };
+  const worker = async (): Promise<void> => {
+    while (more()) {
+      try {
+        const res = await target.pool!.request({ method: 'POST', path: target.path, headers: target.headers, body: BODY });
+        await res.body.dump();
+        if (res.statusCode === 200) done++;
+        else errors++;
+      } catch {
+        errors++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { rps: (done * 1000) / (performance.now() - t0), errors };
+}
+
+async function sequential(target: Target, n: number, into: number[]): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    const res = await target.pool!.request({ method: 'POST', path: target.path, headers: target.headers, body: BODY });
+    await res.body.dump();
+    into.push(performance.now() - t0);
+    if (res.statusCode !== 200) throw new Error(`${target.name} answered ${res.statusCode} in the latency phase`);
+  }
+}
+
+function portkeyVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(ROOT, 'node_modules/@portkey-ai/gateway/package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '?';
+  }
+}
+
+/**
+ * Runs the benchmark and returns one row per target, in the order direct, floor, Express floor,
+ * NestJS/Express, NestJS/Fastify, Express, Portkey. Every process it starts is stopped before it returns or throws.
+ */
+export async function runProxyBench(options: ProxyBenchOptions = {}): Promise<ProxyBenchRow[]> {
+  const mock = await startServerProcess();
+  const targets: Target[] = [];
+  try {
+    targets.push(...(await startTargets(mock.url, mock.pid)));
+    return await measure(targets, options);
+  } finally {
+    await Promise.all(targets.map((t) => t.pool?.close()));
+    await stopAll();
+    await mock.stop();
+  }
+}
+
+async function startTargets(mockUrl: string, mockPid: number): Promise<Target[]> {
+  const appEnv = (extra: Record<string, string>): NodeJS.ProcessEnv =>
+    baseEnv({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      OPENAI_COMPATIBLE_BASE_URL: `${mockUrl}/v1`,
+      OPENAI_COMPATIBLE_API_KEY: KEY,
+      OPENAI_COMPATIBLE_MODEL: MODEL,
+      OPENAI_COMPATIBLE_NAME: 'mock-server',
+      ...extra,
+    });
+  const listening = /listening on (http:\/\/\S+)/;
+  const portkeyPort = await freePort();
+  const ready = /READY (http:\/\/\S+)/;
+  const [floor, expressFloor, nestExpress, nestFastify, express, portkey] = await Promise.all([
+    start('floor proxy', ['--input-type=module', '-e', FLOOR_PROXY], baseEnv({ UPSTREAM: mockUrl }), ready),
+    start('Express floor proxy', ['--input-type=module', '-e', EXPRESS_FLOOR_PROXY], baseEnv({ UPSTREAM: mockUrl }), ready),
+    start('sample app (NestJS/Express)', [join(DIST, 'sample-app/nestjs/main.js')], appEnv({ PLATFORM: 'express' }), listening),
+    start('sample app (NestJS/Fastify)', [join(DIST, 'sample-app/nestjs/main.js')], appEnv({ PLATFORM: 'fastify' }), listening),
+    start('sample app (Express)', [join(DIST, 'sample-app/express/main.js')], appEnv({}), listening),
+    start('Portkey gateway', ['--import', LOOPBACK_PRELOAD, PORTKEY, `--port=${portkeyPort}`, '--headless'], baseEnv({}), /Ready for connections/, 30_000),
+  ]);
+  const json = { 'content-type': 'application/json', authorization: `Bearer ${KEY}` };
+  const path = '/v1/chat/completions';
+  return [
+    { name: 'direct (undici -> mock provider)', pid: mockPid, origin: mockUrl, path, headers: json },
+    { name: 'floor: node:http + undici, no work', pid: floor.child.pid, origin: floor.match, path, headers: json },
+    { name: 'floor on Express 5, no work', pid: expressFloor.child.pid, origin: expressFloor.match, path, headers: json },
+    { name: 'sample app, NestJS on Express', pid: nestExpress.child.pid, origin: nestExpress.match, path, headers: json },
+    { name: 'sample app, NestJS on Fastify', pid: nestFastify.child.pid, origin: nestFastify.match, path, headers: json },
+    { name: 'sample app, plain Express', pid: express.child.pid, origin: express.match, path, headers: json },
+    {
+      name: `Portkey gateway ${portkeyVersion()} (OSS)`,
+      pid: portkey.child.pid,
+      origin: `http://127.0.0.1:${portkeyPort}`,
+      path,
+      headers: { ...json, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${mockUrl}/v1` },
+    },
+  ];
+}
+
+async function measure(targets: Target[], options: ProxyBenchOptions): Promise<ProxyBenchRow[]> {
+  const {
+    concurrency = 64,
+    throughputMs = 3_000,
+    throughputRounds = 3,
+    warmupRequests = 3_000,
+    warmupMs = 1_000,
+    warmupMaxMs = 6_000,
+    latencyRequests = 1_000,
+  } = options;
+  const log = options.log ?? ((line: string) => console.log(line));
+  for (const t of targets) {
+    t.pool = new Pool(t.origin, { connections: concurrency, keepAliveTimeout: 30_000 });
+    await check(t);
+  }
+  log(`all ${targets.length} targets answer a chat completion; warming up`);
+  for (const t of targets) await throughput(t, concurrency, warmupMs, { requests: warmupRequests, maxMs: warmupMaxMs });
+
+  const stats = new Map(targets.map((t) => [t, { rps: [] as number[], errors: 0, requests: 0, cpuMicros: 0 as number | undefined, latencies: [] as number[] }]));
+  for (let round = 0; round < throughputRounds; round++) {
+    for (const t of targets) {
+      const s = stats.get(t)!;
+      const cpu0 = t.pid === undefined ? undefined : processCpuMicros(t.pid);
+      const t0 = performance.now();
+      const r = await throughput(t, concurrency, throughputMs / throughputRounds);
+      const cpu1 = t.pid === undefined ? undefined : processCpuMicros(t.pid);
+      s.rps.push(r.rps);
+      s.errors += r.errors;
+      s.requests += (r.rps * (performance.now() - t0)) / 1000;
+      s.cpuMicros = s.cpuMicros === undefined || cpu0 === undefined || cpu1 === undefined ? undefined : s.cpuMicros + (cpu1 - cpu0);
+    }
+  }
+  log(`throughput measured (${throughputRounds} interleaved rounds at ${concurrency}-way); measuring latency at 1-way`);
+  for (const t of targets) await sequential(t, 200, []);
+  const rounds = 5;
+  for (let round = 0; round < rounds; round++) {
+    for (const t of targets) await sequential(t, Math.ceil(latencyRequests / rounds), stats.get(t)!.latencies);
+  }
+
+  const p50 = (t: Target): number => quantile(stats.get(t)!.latencies.sort((a, b) => a - b), 0.5);
+  const directP50 = p50(targets[0]!);
+  return targets.map((t, i) => {
+    const s = stats.get(t)!;
+    const sorted = s.latencies.sort((a, b) => a - b);
+    return {
+      name: t.name,
+      rps: quantile(s.rps.sort((a, b) => a - b), 0.5),
+      errors: s.errors,
+      p50Ms: quantile(sorted, 0.5),
+      p99Ms: quantile(sorted, 0.99),
+      addedP50Ms: i === 0 ? undefined : quantile(sorted, 0.5) - directP50,
+      cpuUsPerRequest: s.cpuMicros === undefined || s.requests === 0 ? undefined : s.cpuMicros / s.requests,
+    };
+  });
+}
+
+/** The results as a table, with the ratios to Portkey and the verdict on the targets. */
+export function formatProxyBench(rows: ProxyBenchRow[], concurrency = 64): string {
+  const portkey = rows.find((r) => r.name.startsWith('Portkey'));
+  const table = formatTable(
+    ['target', `req/s @${concurrency}`, 'vs Portkey', 'CPU µs/req', 'p50 @1 ms', 'added p50 ms', 'p99 @1 ms', 'errors'],
+    rows.map((r) => [
+      r.name,
+      fixed(r.rps),
+      ratio(r.rps, portkey?.rps),
+      fixed(r.cpuUsPerRequest),
+      fixed(r.p50Ms, 3),
+      fixed(r.addedP50Ms, 3),
+      fixed(r.p99Ms, 3),
+      String(r.errors),
+    ]),
+  );
+  const verdicts = rows
+    .filter((r) => r.name.startsWith('sample app'))
+    .map((r) => {
+      const x = portkey === undefined ? Number.NaN : r.rps / portkey.rps;
+      const added = r.addedP50Ms ?? Number.NaN;
+      const rpsVerdict = x >= 3 ? 'met' : `MISSED by ${fixed(3 * (portkey?.rps ?? Number.NaN) - r.rps)} req/s`;
+      const latVerdict = added < 0.3 ? 'met' : `MISSED by ${fixed(added - 0.3, 3)} ms`;
+      return `${r.name}: ${fixed(x, 2)}x Portkey req/s (target >= 3x: ${rpsVerdict}); added p50 ${fixed(added, 3)} ms (target < 0.3 ms: ${latVerdict})`;
+    });
+  return [table, '', ...verdicts].join('\n');
+}
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const watchdog = setTimeout(() => {
+    console.error('proxy-bench: over its 115 s budget; stopping');
+    void stopAll().then(() => process.exit(1));
+  }, 115_000);
+  const onSignal = (): void => void stopAll().then(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    console.log(`proxy benchmark (${quick ? 'quick' : 'full'} run): one local provider server, one process per target, loopback only`);
+    console.log(`machine: ${machineDescription()}; load average ${loadAverage()}`);
+    const rows = await runProxyBench(quick ? { throughputMs: 1_500, warmupRequests: 1_000, warmupMs: 500, warmupMaxMs: 2_000, latencyRequests: 500 } : {});
+    console.log('');
+    console.log(formatProxyBench(rows));
+  } finally {
+    clearTimeout(watchdog);
+    await stopAll();
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      void stopAll().then(() => process.exit(1));
+    },
+  );
+}

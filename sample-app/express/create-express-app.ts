@@ -1,0 +1,76 @@
+import { createServer } from 'node:http';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { llmRouterMiddleware } from '../../adapters/express/index.js';
+import { LlmRouter, MetricsCollector } from '../../lib/index.js';
+import { ApiError, toApiError } from '../shared/api-error.js';
+import { baseUrlOf } from '../shared/banner.js';
+import { ChatCompletionsHandler } from '../shared/chat-completions-handler.js';
+import type { SampleConfig } from '../shared/config.js';
+import { routerHealth } from '../shared/health.js';
+import { sendApiError, sendJson } from '../shared/http-io.js';
+import { listModelsResponse, retrieveModelResponse } from '../shared/models.js';
+import { closeServer, listen, type RunningSampleApp } from '../shared/running-app.js';
+
+/** The Express variant of the sample service, not yet listening. */
+export interface SampleExpressApp {
+  app: Express;
+  router: LlmRouter;
+  /** Detaches the metrics, closes the router and its collector (the HTTP server is closed by its owner). */
+  close(): Promise<void>;
+}
+
+/**
+ * The sample service on plain Express 5: the same routes and answers as the NestJS variant, from the
+ * same shared code, with `llmRouterMiddleware` serving `/metrics` and `/stats`.
+ */
+export function createSampleExpressApp(config: SampleConfig): SampleExpressApp {
+  const collector = new MetricsCollector();
+  const router = new LlmRouter({ ...config.router, metricsCollector: collector });
+  const metrics = llmRouterMiddleware({ router, path: config.metricsPath, stats: { path: '/stats' } });
+  const chat = new ChatCompletionsHandler(router);
+  const created = Math.floor(Date.now() / 1000);
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.use(metrics);
+  app.post('/v1/chat/completions', (req, res, next) => {
+    chat.handle(req, res).catch(next);
+  });
+  app.get('/v1/models', (_req, res) => sendJson(res, 200, listModelsResponse(router, created)));
+  app.get('/v1/models/:model', (req, res) => sendJson(res, 200, retrieveModelResponse(router, String(req.params.model), created)));
+  app.get('/health', (_req, res) => {
+    const { status, body } = routerHealth(router);
+    sendJson(res, status, body);
+  });
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    next(new ApiError(404, `Invalid URL (${req.method} ${req.path})`, 'invalid_request_error', 'unknown_url'));
+  });
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    sendApiError(res, toApiError(error));
+  });
+  return {
+    app,
+    router,
+    async close() {
+      metrics.close();
+      await router.close();
+      collector.close();
+    },
+  };
+}
+
+/** Creates the Express variant and listens on `config.host:config.port` (0 for a free port). */
+export async function startSampleExpressApp(config: SampleConfig): Promise<RunningSampleApp> {
+  const sample = createSampleExpressApp(config);
+  const server = createServer(sample.app);
+  await listen(server, config.port, config.host);
+  return {
+    url: baseUrlOf(server.address()),
+    server,
+    router: sample.router,
+    async close() {
+      await closeServer(server);
+      await sample.close();
+    },
+  };
+}

@@ -1,0 +1,13 @@
+import { banner, closeOnSignals, sampleUrls } from '../shared/banner.js';
+import { loadSampleConfig } from '../shared/config.js';
+import { startSampleExpressApp } from './create-express-app.js';
+
+try {
+  const config = loadSampleConfig();
+  const running = await startSampleExpressApp(config);
+  console.log(banner('express', sampleUrls(running.url, config.metricsPath), config));
+  closeOnSignals(() => running.close());
+} catch (error) {
+  console.error(`llm-api-router sample app (express) could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}

@@ -1,0 +1,28 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { LlmRouterModule } from '../../adapters/nestjs/index.js';
+import type { SampleConfig } from '../shared/config.js';
+import { ApiErrorFilter } from './api-error.filter.js';
+import { ChatCompletionsController } from './chat-completions.controller.js';
+import { HealthController } from './health.controller.js';
+import { ModelsController } from './models.controller.js';
+
+/**
+ * The sample service: the router (with `/metrics` and `/stats` from `LlmRouterModule`), the
+ * OpenAI-compatible routes, and `/health` through terminus.
+ */
+@Module({})
+export class AppModule {
+  static register(config: SampleConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        LlmRouterModule.forRoot({ ...config.router, metrics: { path: config.metricsPath, stats: { path: '/stats' } } }),
+        TerminusModule,
+      ],
+      controllers: [ChatCompletionsController, ModelsController, HealthController],
+      providers: [{ provide: APP_FILTER, useClass: ApiErrorFilter }],
+    };
+  }
+}

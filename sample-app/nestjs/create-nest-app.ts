@@ -1,0 +1,48 @@
+import 'reflect-metadata';
+import type { Server } from 'node:http';
+import type { INestApplication, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { LlmRouter } from '../../lib/index.js';
+import { baseUrlOf } from '../shared/banner.js';
+import type { SampleConfig } from '../shared/config.js';
+import { DEFAULT_MAX_BODY_BYTES } from '../shared/http-io.js';
+import type { RunningSampleApp } from '../shared/running-app.js';
+import { AppModule } from './app.module.js';
+
+/** The HTTP platform under NestJS. */
+export type NestPlatform = 'express' | 'fastify';
+
+/** Options of {@link createSampleNestApp}. */
+export interface SampleNestAppOptions {
+  /** Default `'express'`. */
+  platform?: NestPlatform;
+  /** Nest's log levels (default errors and warnings), or `false` for none. */
+  logger?: LogLevel[] | false;
+}
+
+/**
+ * Creates (without listening) the NestJS sample service on the Express or the Fastify platform. Nest's
+ * JSON body parser is off: the chat route reads the body itself, so that invalid JSON gets OpenAI's 400;
+ * on Fastify, bodies arrive as bytes whatever their content type (like `curl -d`) for the same reason.
+ */
+export async function createSampleNestApp(config: SampleConfig, options: SampleNestAppOptions = {}): Promise<INestApplication> {
+  const module = AppModule.register(config);
+  const logger = options.logger ?? (['error', 'warn'] as LogLevel[]);
+  if (options.platform === 'fastify') {
+    const { FastifyAdapter } = await import('@nestjs/platform-fastify');
+    const app = await NestFactory.create(module, new FastifyAdapter({ bodyLimit: DEFAULT_MAX_BODY_BYTES }), { bodyParser: false, logger });
+    type Done = (error: Error | null, body?: Buffer) => void;
+    const raw = app as unknown as { useBodyParser(type: string, options: object, parser: (req: unknown, body: Buffer, done: Done) => void): void };
+    for (const type of ['application/json', '*']) raw.useBodyParser(type, { bodyLimit: DEFAULT_MAX_BODY_BYTES }, (_req, body, done) => done(null, body));
+    return app;
+  }
+  return NestFactory.create(module, { bodyParser: false, logger });
+}
+
+/** Creates the NestJS sample service and listens on `config.host:config.port` (0 for a free port). */
+export async function startSampleNestApp(config: SampleConfig, options: SampleNestAppOptions = {}): Promise<RunningSampleApp> {
+  const app = await createSampleNestApp(config, options);
+  await app.listen(config.port, config.host);
+  const server = app.getHttpServer() as Server;
+  return { url: baseUrlOf(server.address()), server, router: app.get(LlmRouter), close: () => app.close() };
+}

@@ -1,0 +1,18 @@
+export { ApiError, invalidRequest, modelNotFound, toApiError, toSnakeCase } from './api-error.js';
+export type { OpenAiErrorBody } from './api-error.js';
+export { banner, baseUrlOf, closeOnSignals, sampleUrls } from './banner.js';
+export type { SampleUrls } from './banner.js';
+export { ChatCompletionsHandler, PROVIDER_HEADER, servedModels, writeSse } from './chat-completions-handler.js';
+export { describeProviders, loadSampleConfig, MOCK_MODELS, mockProviders } from './config.js';
+export type { SampleConfig, SampleConfigFile } from './config.js';
+export { routerHealth } from './health.js';
+export type { HealthResponse, HealthStatus, ProviderHealth, RouterHealthOptions } from './health.js';
+export { DEFAULT_MAX_BODY_BYTES, readBody, sendApiError, sendJson } from './http-io.js';
+export { listModelsResponse, retrieveModelResponse } from './models.js';
+export type { OpenAiModel, OpenAiModelList } from './models.js';
+export { parseChatRequest } from './openai-request.js';
+export type { ParsedChatRequest } from './openai-request.js';
+export { toOpenAiChunk, toOpenAiCompletion, toOpenAiUsage, toOpenAiUsageChunk } from './openai-response.js';
+export type { OpenAiChatCompletion, OpenAiChatCompletionChunk, OpenAiUsage } from './openai-response.js';
+export { closeServer, listen } from './running-app.js';
+export type { RunningSampleApp } from './running-app.js';
