@@ -19,15 +19,41 @@ export {
 } from './errors/llm-router-error.js';
 export type { LlmRouterErrorOptions } from './errors/llm-router-error.js';
 
-export { MetricsCollector } from './metrics/metrics-collector.js';
-export { getMetricsCollector, setMetricsCollector } from './metrics/global-collector.js';
+export {
+  MetricsCollector,
+  getMetricsCollector,
+  setMetricsCollector,
+  serveClusterMetrics,
+  getClusterMetricsResponse,
+  aggregateClusterSnapshots,
+  clusterSnapshot,
+  CLUSTER_EXACT_SAMPLES,
+  negotiateFormat,
+  PROMETHEUS_CONTENT_TYPE,
+  OPENMETRICS_CONTENT_TYPE,
+  METRIC_FAMILIES,
+  PROVIDER_STATE_VALUES,
+  GENAI_OPERATION_DURATION_BUCKETS,
+  GENAI_TIME_TO_FIRST_TOKEN_BUCKETS,
+} from './metrics/index.js';
 export type {
+  MetricsCollectorOptions,
+  MetricsEventSource,
   RequestMetrics,
+  RecordRequestInput,
   AggregatedMetrics,
-  ProviderComparison,
-  MetricsFilter,
   AggregatedMetricsFilter,
-} from './metrics/request-metrics.js';
+  MetricsFilter,
+  ProviderComparison,
+  MetricsSummary,
+  MetricsResponse,
+  ExpositionFormat,
+  FamilySpec,
+  ClusterMetricsOptions,
+  ClusterMetricsSnapshot,
+  MetricsWorker,
+  SeriesLatencySnapshot,
+} from './metrics/index.js';
 
 export { PROVIDER_TYPES } from './types/provider-config.js';
 export type {

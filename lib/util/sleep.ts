@@ -1,4 +1,4 @@
-/** Resolves after `ms`; rejects with the signal's reason if it fires first. The timer never keeps the process alive. */
+/** Resolves after `ms`; rejects with the signal's reason if it fires first. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
   if (ms <= 0) return Promise.resolve();
@@ -11,7 +11,6 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
-    timer.unref?.();
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

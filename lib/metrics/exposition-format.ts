@@ -1,0 +1,98 @@
+/** Content type of the Prometheus text format 0.0.4 (prom-client's `Registry.PROMETHEUS_CONTENT_TYPE`). */
+export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+/** Content type of OpenMetrics 1.0.0 (prom-client's `Registry.OPENMETRICS_CONTENT_TYPE`). */
+export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
+
+/** The two exposition formats a collector writes. */
+export type ExpositionFormat = 'prometheus' | 'openmetrics';
+
+/**
+ * Picks the format for an HTTP `Accept` header: OpenMetrics when the header accepts
+ * `application/openmetrics-text` at least as much (by `q`) as `text/plain` or a wildcard, else the
+ * Prometheus text format. No header, or one naming neither, gets the Prometheus text format.
+ */
+export function negotiateFormat(accept: string | null | undefined): ExpositionFormat {
+  if (!accept) return 'prometheus';
+  let openMetrics = 0;
+  let text = 0;
+  for (const part of accept.split(',')) {
+    const [rawType, ...params] = part.split(';');
+    const type = rawType!.trim().toLowerCase();
+    let q = 1;
+    for (const param of params) {
+      const [key, value] = param.split('=');
+      if (key?.trim().toLowerCase() === 'q') {
+        const parsed = Number.parseFloat(value ?? '');
+        q = Number.isFinite(parsed) ? parsed : 0;
+      }
+    }
+    if (type === 'application/openmetrics-text') openMetrics = Math.max(openMetrics, q);
+    else if (type === 'text/plain' || type === 'text/*' || type === '*/*') text = Math.max(text, q);
+  }
+  return openMetrics > 0 && openMetrics >= text ? 'openmetrics' : 'prometheus';
+}
+
+/** A sample value as prom-client writes it (`Nan` is prom-client's own spelling in the text format). */
+export function formatValue(value: number, format: ExpositionFormat): string {
+  if (Number.isNaN(value)) return format === 'openmetrics' ? 'NaN' : 'Nan';
+  if (value === Number.POSITIVE_INFINITY) return '+Inf';
+  if (value === Number.NEGATIVE_INFINITY) return '-Inf';
+  return `${value}`;
+}
+
+/** Escapes a label value (backslash, newline, double quote). */
+export function escapeLabelValue(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+}
+
+/** Escapes HELP text: backslash and newline, plus double quotes in OpenMetrics. */
+export function escapeHelp(help: string, format: ExpositionFormat): string {
+  const escaped = help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+  return format === 'openmetrics' ? escaped.replace(/"/g, '\\"') : escaped;
+}
+
+/** `name="value",…` for a label object, in its key order. */
+export function formatLabelPairs(labels: Record<string, string | number>): string {
+  let out = '';
+  for (const name in labels) {
+    const value = labels[name]!;
+    out += `${out === '' ? '' : ','}${name}="${typeof value === 'string' ? escapeLabelValue(value) : value}"`;
+  }
+  return out;
+}
+
+/** A metric family as prom-client's `metric.get()` returns it. */
+export interface MetricFamilyData {
+  name: string;
+  help: string;
+  type: string;
+  values?: {
+    value: number;
+    labels?: Record<string, string | number>;
+    metricName?: string;
+    exemplar?: { labelSet: Record<string, string | number>; value: number; timestamp?: number } | null;
+  }[];
+}
+
+/**
+ * One family in OpenMetrics, from prom-client's `get()` data (used for metrics that are not the
+ * collector's own). Counters lose a `_total` suffix in their family name and gain it on their samples.
+ */
+export function openMetricsFamily(family: MetricFamilyData, defaultLabels: Record<string, string | number> | undefined): string {
+  const counter = family.type === 'counter';
+  const name = counter ? family.name.replace(/_total$/, '') : family.name;
+  let out = `# HELP ${name} ${escapeHelp(family.help, 'openmetrics')}\n# TYPE ${name} ${family.type}`;
+  for (const value of family.values ?? []) {
+    const metricName = value.metricName ?? (counter ? `${name}_total` : name);
+    const labels = defaultLabels === undefined ? (value.labels ?? {}) : { ...value.labels, ...defaultLabels, ...value.labels };
+    const pairs = formatLabelPairs(labels);
+    out += `\n${metricName}${pairs === '' ? '' : `{${pairs}}`} ${formatValue(value.value, 'openmetrics')}`;
+    const exemplar = value.exemplar;
+    if (exemplar) {
+      out += ` # {${formatLabelPairs(exemplar.labelSet)}} ${formatValue(exemplar.value, 'openmetrics')}`;
+      if (exemplar.timestamp !== undefined) out += ` ${exemplar.timestamp}`;
+    }
+  }
+  return out;
+}

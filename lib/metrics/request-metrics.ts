@@ -1,0 +1,115 @@
+/** One provider attempt, as recorded. Absent values are `null`. */
+export interface RequestMetrics {
+  /** The provider's `name` (the `provider` label). */
+  provider: string;
+  /** The model sent to the provider (the raw name, even when its series is folded into `other`). */
+  model: string;
+  /** When the attempt ended. */
+  timestamp: Date;
+  latencyMs: number;
+  success: boolean;
+  statusCode: number | null;
+  /** The error's class name, on failure. */
+  errorType: string | null;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  totalTokens: number | null;
+  stream: boolean;
+  /** Shared by every attempt of one request. */
+  requestId: string | null;
+  /** 1-based number of the attempt within its request. */
+  attempt: number | null;
+  /** Time to the first streamed chunk. */
+  ttftMs: number | null;
+}
+
+/** What `recordRequest` takes: the fields of `RequestMetrics`, most of them optional. */
+export interface RecordRequestInput {
+  provider: string;
+  model: string;
+  latencyMs: number;
+  success: boolean;
+  statusCode?: number | null;
+  errorType?: string | null;
+  promptTokens?: number | null;
+  completionTokens?: number | null;
+  /** Defaults to `promptTokens + completionTokens` when both are given. */
+  totalTokens?: number | null;
+  stream?: boolean;
+  requestId?: string | null;
+  attempt?: number | null;
+  ttftMs?: number | null;
+  /** When the attempt ended (a `Date` or milliseconds since the epoch). Defaults to now. */
+  timestamp?: Date | number;
+}
+
+/** Selects raw records or series. */
+export interface MetricsFilter {
+  provider?: string;
+  model?: string;
+}
+
+/** Selects series, over the collector's lifetime (since `reset`) or over the last `windowMs`. */
+export interface AggregatedMetricsFilter extends MetricsFilter {
+  /** Aggregate only the last `windowMs` milliseconds (rounded up to whole window buckets). */
+  windowMs?: number;
+}
+
+/** The statistics of one (provider, model) series. Absent values are `null`. */
+export interface AggregatedMetrics {
+  provider: string;
+  model: string;
+  totalRequests: number;
+  successfulRequests: number;
+  failedRequests: number;
+  /** `successfulRequests / totalRequests`, 0–1. */
+  successRate: number;
+  /** Latency statistics cover every attempt, failed ones included. */
+  minLatencyMs: number | null;
+  maxLatencyMs: number | null;
+  avgLatencyMs: number | null;
+  p50LatencyMs: number | null;
+  p95LatencyMs: number | null;
+  p99LatencyMs: number | null;
+  totalPromptTokens: number;
+  totalCompletionTokens: number;
+  totalTokens: number;
+  /** Averages over the records that carry the count. */
+  avgPromptTokens: number | null;
+  avgCompletionTokens: number | null;
+  /** Failed records by `errorType`. */
+  errorCounts: Record<string, number>;
+  firstRequestTime: Date | null;
+  lastRequestTime: Date | null;
+}
+
+/** One row of `compareProviders()`. */
+export interface ProviderComparison {
+  provider: string;
+  model: string;
+  totalRequests: number;
+  successRate: number;
+  avgLatencyMs: number | null;
+  p95LatencyMs: number | null;
+  totalTokens: number;
+  avgPromptTokens: number | null;
+  avgCompletionTokens: number | null;
+}
+
+/** The totals of a collector since it started or was reset. */
+export interface MetricsSummary {
+  totalRequests: number;
+  successfulRequests: number;
+  failedRequests: number;
+  /** 0 when nothing was recorded. */
+  successRate: number;
+  /** Providers in the order they were first seen. */
+  providers: string[];
+  aggregated: AggregatedMetrics[];
+}
+
+/** A metrics HTTP answer: the negotiated content type and the text. */
+export interface MetricsResponse {
+  contentType: string;
+  body: string;
+}

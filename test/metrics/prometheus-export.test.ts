@@ -1,0 +1,276 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { Counter, Registry } from 'prom-client';
+import { Subject } from 'rxjs';
+import type { RouterEvent } from '../../lib/events/router-event.js';
+import { negotiateFormat } from '../../lib/metrics/exposition-format.js';
+import { GENAI_OPERATION_DURATION_BUCKETS, GENAI_TIME_TO_FIRST_TOKEN_BUCKETS } from '../../lib/metrics/genai-buckets.js';
+import { MetricsCollector } from '../../lib/metrics/metrics-collector.js';
+import type { AggregatedMetrics, RecordRequestInput } from '../../lib/metrics/request-metrics.js';
+import { familyTypes, findPromtool, parseSamples, promtoolCheck, sampleValue, type Sample } from './support/exposition.js';
+import { T0, attemptStart, fallback, providerState, retry } from './support/events.js';
+
+const PROMETHEUS = 'text/plain; version=0.0.4; charset=utf-8';
+const OPENMETRICS = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
+
+const RECORDS: RecordRequestInput[] = [
+  { provider: 'openai', model: 'gpt-4o', latencyMs: 100, success: true, statusCode: 200, promptTokens: 10, completionTokens: 20, totalTokens: 30, requestId: 'r1', timestamp: T0 + 1000 },
+  { provider: 'openai', model: 'gpt-4o', latencyMs: 300, success: false, statusCode: 429, errorType: 'RateLimitError', requestId: 'r1', attempt: 2, timestamp: T0 + 2000 },
+  { provider: 'openai', model: 'gpt-4o', latencyMs: 200, success: true, promptTokens: 30, completionTokens: 40, stream: true, ttftMs: 50, requestId: 'r2', timestamp: T0 + 3000 },
+  { provider: 'openai', model: 'gpt-4o', latencyMs: 400, success: false, statusCode: 503, errorType: 'ProviderError', requestId: 'r3', timestamp: T0 + 4000 },
+  { provider: 'openai', model: 'gpt-4o', latencyMs: 500, success: false, errorType: 'RateLimitError', timestamp: T0 + 1500 },
+  { provider: 'anthropic', model: 'claude "3.5"\\sonnet\nx', latencyMs: 90_000, success: true, promptTokens: 5, completionTokens: 5, totalTokens: 10, timestamp: T0 + 5000 },
+  { provider: 'qwen', model: 'qwen-中文-é', latencyMs: 3000, success: true, requestId: 'x'.repeat(200), timestamp: T0 + 6000 },
+];
+
+function populated(options: ConstructorParameters<typeof MetricsCollector>[0] = {}): MetricsCollector {
+  const collector = new MetricsCollector(options);
+  for (const r of RECORDS) collector.recordRequest(r);
+  const source = new Subject<RouterEvent>();
+  collector.attach({ events$: source });
+  source.next(attemptStart('openai', 'gpt-4o', 'live'));
+  source.next(retry('openai', 'gpt-4o', 'r1'));
+  source.next(fallback('openai', 'anthropic', 'r3'));
+  source.next(providerState('openai', 'open', 'closed'));
+  return collector;
+}
+
+/** Every number the text holds about a series, against its `AggregatedMetrics`. */
+function assertAgrees(samples: Sample[], a: AggregatedMetrics): void {
+  const series = { provider: a.provider, model: a.model };
+  assert.equal(sampleValue(samples, 'llm_router_requests_total', series), a.totalRequests);
+  assert.equal(sampleValue(samples, 'llm_router_requests_success', series), a.successfulRequests);
+  assert.equal(sampleValue(samples, 'llm_router_requests_failed', series), a.failedRequests);
+  assert.equal(sampleValue(samples, 'llm_router_success_rate', series), a.successRate);
+  assert.equal(sampleValue(samples, 'llm_router_latency_ms', { ...series, quantile: '0.5' }), a.p50LatencyMs);
+  assert.equal(sampleValue(samples, 'llm_router_latency_ms', { ...series, quantile: '0.95' }), a.p95LatencyMs);
+  assert.equal(sampleValue(samples, 'llm_router_latency_ms', { ...series, quantile: '0.99' }), a.p99LatencyMs);
+  assert.equal(sampleValue(samples, 'llm_router_latency_ms_count', series), a.totalRequests);
+  assert.equal(sampleValue(samples, 'llm_router_latency_ms_sum', series) / a.totalRequests, a.avgLatencyMs);
+  assert.equal(sampleValue(samples, 'llm_router_tokens_total', { ...series, type: 'prompt' }), a.totalPromptTokens);
+  assert.equal(sampleValue(samples, 'llm_router_tokens_total', { ...series, type: 'completion' }), a.totalCompletionTokens);
+  assert.equal(sampleValue(samples, 'llm_router_tokens_total', { ...series, type: 'total' }), a.totalTokens);
+  assert.equal(sampleValue(samples, 'llm_router_request_duration_seconds_count', series), a.totalRequests);
+  assert.equal(sampleValue(samples, 'llm_router_request_duration_seconds_bucket', { ...series, le: '+Inf' }), a.totalRequests);
+  const errors = samples.filter((s) => s.name === 'llm_router_errors_total' && s.labels['provider'] === a.provider && s.labels['model'] === a.model);
+  assert.deepEqual(Object.fromEntries(errors.map((s) => [s.labels['error_type'], s.value])), a.errorCounts);
+}
+
+function assertPromtoolAccepts(text: string): void {
+  const promtool = findPromtool();
+  assert.ok(promtool, 'promtool is not on PATH (Debian: apt-get install prometheus)');
+  const { status, findings } = promtoolCheck(promtool, text);
+  assert.ok(status === 0 || status === 3, `promtool check metrics failed (exit ${status}): ${findings.join('\n')}`);
+  const legacy = /^(llm_router_requests_success|llm_router_requests_failed) counter metrics should have "_total" suffix$|^llm_router_latency_ms metric names should not contain abbreviated units$/;
+  for (const finding of findings) assert.match(finding, legacy, 'only lint findings about the seed\'s own names are accepted');
+}
+
+const promtoolSkip = findPromtool() === undefined && !process.env['CI'] ? 'promtool not on PATH (apt-get install prometheus); with CI set this fails instead' : false;
+
+describe('Prometheus text format', () => {
+  test('is byte for byte what prom-client writes for the registry', async () => {
+    const collector = populated();
+    const text = await collector.exportMetricsPrometheus();
+    assert.equal(text, await collector.registry.metrics());
+    assert.deepEqual(await collector.getMetricsResponse(), { contentType: PROMETHEUS, body: text });
+    collector.close();
+  });
+
+  test('declares exactly the families of the contract', async () => {
+    const collector = populated();
+    assert.deepEqual(
+      [...familyTypes(await collector.exportMetricsPrometheus())],
+      [
+        ['llm_router_requests_total', 'counter'],
+        ['llm_router_requests_success', 'counter'],
+        ['llm_router_requests_failed', 'counter'],
+        ['llm_router_success_rate', 'gauge'],
+        ['llm_router_latency_ms', 'summary'],
+        ['llm_router_tokens_total', 'counter'],
+        ['llm_router_request_duration_seconds', 'histogram'],
+        ['llm_router_time_to_first_token_seconds', 'histogram'],
+        ['llm_router_errors_total', 'counter'],
+        ['llm_router_retries_total', 'counter'],
+        ['llm_router_fallbacks_total', 'counter'],
+        ['llm_router_requests_in_flight', 'gauge'],
+        ['llm_router_provider_state', 'gauge'],
+      ],
+    );
+    collector.close();
+  });
+
+  test('agrees number for number with getAggregatedMetrics()', async () => {
+    const collector = populated();
+    const samples = parseSamples(await collector.exportMetricsPrometheus());
+    const aggregated = collector.getAggregatedMetrics();
+    assert.equal(aggregated.length, 3);
+    for (const a of aggregated) assertAgrees(samples, a);
+    assert.equal(sampleValue(samples, 'llm_router_requests_total', { provider: 'qwen', model: 'qwen-中文-é' }), 1);
+    collector.close();
+  });
+
+  test('histograms use the OpenTelemetry GenAI buckets, in seconds, with hand-computed counts', async () => {
+    const collector = populated();
+    const samples = parseSamples(await collector.exportMetricsPrometheus());
+    const series = { provider: 'openai', model: 'gpt-4o' };
+    const buckets = (name: string, labels = series): [string, number][] =>
+      samples.filter((s) => s.name === `${name}_bucket` && s.labels['model'] === labels.model).map((s) => [s.labels['le']!, s.value]);
+    // 0.1, 0.3, 0.2, 0.4, 0.5 s
+    assert.deepEqual(buckets('llm_router_request_duration_seconds'), [
+      ['0.01', 0], ['0.02', 0], ['0.04', 0], ['0.08', 0], ['0.16', 1], ['0.32', 3], ['0.64', 5], ['1.28', 5], ['2.56', 5],
+      ['5.12', 5], ['10.24', 5], ['20.48', 5], ['40.96', 5], ['81.92', 5], ['+Inf', 5],
+    ]);
+    assert.deepEqual(
+      buckets('llm_router_request_duration_seconds').map(([le]) => le),
+      [...GENAI_OPERATION_DURATION_BUCKETS.map(String), '+Inf'],
+    );
+    assert.equal(sampleValue(samples, 'llm_router_request_duration_seconds_sum', series), 1.5);
+    // 90 s lands in +Inf only
+    assert.deepEqual(buckets('llm_router_request_duration_seconds', { provider: 'anthropic', model: 'claude "3.5"\\sonnet\nx' }).slice(-2), [['81.92', 0], ['+Inf', 1]]);
+    // one stream, ttft 0.05 s: (0.04, 0.06]
+    assert.deepEqual(
+      buckets('llm_router_time_to_first_token_seconds'),
+      [...GENAI_TIME_TO_FIRST_TOKEN_BUCKETS.map(String), '+Inf'].map((le, i) => [le, i >= 5 ? 1 : 0]),
+    );
+    assert.equal(sampleValue(samples, 'llm_router_time_to_first_token_seconds_sum', series), 0.05);
+    assert.equal(sampleValue(samples, 'llm_router_time_to_first_token_seconds_count', series), 1);
+    assert.equal(samples.filter((s) => s.name.startsWith('llm_router_time_to_first_token') && s.labels['provider'] === 'anthropic').length, 0);
+    collector.close();
+  });
+
+  test('in-flight, provider state, retries, fallbacks', async () => {
+    const collector = populated();
+    const samples = parseSamples(await collector.exportMetricsPrometheus());
+    assert.equal(sampleValue(samples, 'llm_router_requests_in_flight', { provider: 'openai' }), 1);
+    assert.equal(sampleValue(samples, 'llm_router_provider_state', { provider: 'openai' }), 2);
+    assert.equal(sampleValue(samples, 'llm_router_retries_total', { provider: 'openai', model: 'gpt-4o' }), 1);
+    assert.equal(sampleValue(samples, 'llm_router_fallbacks_total', { provider: 'openai', to_provider: 'anthropic' }), 1);
+    collector.close();
+  });
+
+  test('promtool check metrics finds no error (lint only on the seed\'s names)', { skip: promtoolSkip }, async () => {
+    const collector = populated();
+    assertPromtoolAccepts(await collector.exportMetricsPrometheus());
+    collector.close();
+  });
+
+  function manySeries(): MetricsCollector {
+    const collector = new MetricsCollector({ exactQuantileLimit: 500 });
+    for (let i = 0; i < 30_000; i++) {
+      const s = i % 12;
+      collector.recordRequest({
+        provider: `p${s % 3}`,
+        model: `m-${s}`,
+        latencyMs: ((i * 7919) % 9000) + (s === 0 ? 0.25 : 1),
+        success: i % 7 !== 0,
+        errorType: i % 7 === 0 ? (i % 2 === 0 ? 'TimeoutError' : 'ProviderError') : null,
+        promptTokens: i % 5 === 0 ? null : 3,
+        completionTokens: 2,
+        stream: i % 3 === 0,
+        ttftMs: i % 3 === 0 ? i % 500 : null,
+        requestId: `req-${i}`,
+      });
+    }
+    return collector;
+  }
+
+  test('many series, sketched ones included, still agree', async () => {
+    const collector = manySeries();
+    const text = await collector.exportMetricsPrometheus();
+    assert.equal(text, await collector.registry.metrics());
+    const samples = parseSamples(text);
+    const aggregated = collector.getAggregatedMetrics();
+    assert.equal(aggregated.length, 12);
+    for (const a of aggregated) assertAgrees(samples, a);
+    collector.close();
+  });
+
+  test('many series pass promtool too', { skip: promtoolSkip }, async () => {
+    const collector = manySeries();
+    assertPromtoolAccepts(await collector.exportMetricsPrometheus());
+    collector.close();
+  });
+
+  test('metrics of others on a shared registry are kept, and default labels go through prom-client', async () => {
+    const registry = new Registry();
+    const mine = new Counter({ name: 'app_jobs_total', help: 'Jobs', registers: [registry] });
+    mine.inc(3);
+    const collector = populated({ registry });
+    let text = await collector.exportMetricsPrometheus();
+    assert.equal(text, await registry.metrics());
+    assert.match(text, /^app_jobs_total 3$/m);
+    registry.setDefaultLabels({ instance: 'a"1' });
+    text = await collector.exportMetricsPrometheus();
+    assert.equal(text, await registry.metrics());
+    assert.match(text, /^llm_router_requests_total\{provider="openai",model="gpt-4o",instance="a\\"1"\} 5$/m);
+    const om = (await collector.getMetricsResponse('application/openmetrics-text')).body;
+    assert.match(om, /^llm_router_requests_total\{provider="openai",model="gpt-4o",instance="a\\"1"\} 5$/m);
+    assert.match(om, /^app_jobs_total\{instance="a\\"1"\} 3$/m);
+    collector.close();
+    assert.equal(registry.getSingleMetric('llm_router_requests_total'), undefined, 'close() unregisters');
+    assert.ok(registry.getSingleMetric('app_jobs_total'));
+  });
+});
+
+describe('OpenMetrics', () => {
+  test('content negotiation', () => {
+    assert.equal(negotiateFormat(undefined), 'prometheus');
+    assert.equal(negotiateFormat(''), 'prometheus');
+    assert.equal(negotiateFormat('text/plain'), 'prometheus');
+    assert.equal(negotiateFormat('*/*'), 'prometheus');
+    assert.equal(negotiateFormat('application/json'), 'prometheus');
+    assert.equal(negotiateFormat('application/openmetrics-text'), 'openmetrics');
+    assert.equal(negotiateFormat('application/openmetrics-text; version=1.0.0; charset=utf-8'), 'openmetrics');
+    // Prometheus' own scrape header
+    assert.equal(
+      negotiateFormat('application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'),
+      'openmetrics',
+    );
+    assert.equal(negotiateFormat('application/openmetrics-text;q=0.2,text/plain;q=0.9'), 'prometheus');
+    assert.equal(negotiateFormat('application/openmetrics-text;q=0'), 'prometheus');
+  });
+
+  test('answers OpenMetrics 1.0.0 with the same samples, exemplars carrying request ids, and # EOF', async () => {
+    const collector = populated();
+    const response = await collector.getMetricsResponse('application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5');
+    assert.equal(response.contentType, OPENMETRICS);
+    const body = response.body;
+    assert.ok(body.endsWith('\n# EOF\n'));
+    assert.equal(body.split('\n').filter((l) => l === '').length, 1, 'no blank line but the final newline');
+    const types = familyTypes(body);
+    assert.equal(types.get('llm_router_requests'), 'counter');
+    assert.equal(types.get('llm_router_requests_success'), 'unknown');
+    assert.equal(types.get('llm_router_requests_failed'), 'unknown');
+    assert.equal(types.get('llm_router_tokens'), 'counter');
+    assert.equal(types.get('llm_router_latency_ms'), 'summary');
+    assert.equal(types.get('llm_router_request_duration_seconds'), 'histogram');
+
+    const text = await collector.exportMetricsPrometheus();
+    const om = parseSamples(body);
+    const plain = parseSamples(text);
+    assert.deepEqual(
+      om.map(({ name, labels, value }) => ({ name, labels, value })),
+      plain,
+      'every sample has the same name, labels and value in both formats',
+    );
+    assert.doesNotMatch(text, / # \{/, 'no exemplar in the Prometheus text format');
+
+    const exemplar = (name: string, le: string): string | undefined =>
+      om.find((s) => s.name === name && s.labels['provider'] === 'openai' && s.labels['le'] === le)?.exemplar;
+    // (0.08, 0.16]: r1 at 0.1 s; (0.16, 0.32]: 0.3 (r1) then 0.2 (r2), the latest wins; (0.32, 0.64]: r3 at 0.4 (0.5 had no id)
+    assert.equal(exemplar('llm_router_request_duration_seconds_bucket', '0.16'), '{request_id="r1"} 0.1 1700000001');
+    assert.equal(exemplar('llm_router_request_duration_seconds_bucket', '0.32'), '{request_id="r2"} 0.2 1700000003');
+    assert.equal(exemplar('llm_router_request_duration_seconds_bucket', '0.64'), '{request_id="r3"} 0.4 1700000004');
+    assert.equal(exemplar('llm_router_request_duration_seconds_bucket', '1.28'), undefined);
+    assert.equal(exemplar('llm_router_time_to_first_token_seconds_bucket', '0.06'), '{request_id="r2"} 0.05 1700000003');
+    assert.equal(om.filter((s) => s.exemplar !== undefined).length, 4, 'a request id too long for an exemplar (128 characters with its name) is left out');
+    collector.close();
+  });
+
+  test('exemplars can be turned off', async () => {
+    const collector = populated({ exemplars: false });
+    const { body } = await collector.getMetricsResponse('application/openmetrics-text');
+    assert.doesNotMatch(body, / # \{/);
+    collector.close();
+  });
+});

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { RequestRecordRing } from '../../lib/metrics/ring-buffer.js';
+
+function push(ring: RequestRecordRing, i: number): void {
+  ring.push(`p${i % 2}`, `m${i}`, 1_700_000_000_000 + i, i * 10, i % 3 !== 0, i % 3 !== 0 ? 200 : -1, i % 3 === 0 ? 'ProviderError' : null, i, Number.NaN, i, i % 2 === 0, `req-${i}`, i % 4, i % 2 === 0 ? i : Number.NaN);
+}
+
+test('keeps the last `capacity` records, oldest first, with every field', () => {
+  const ring = new RequestRecordRing(3);
+  for (let i = 1; i <= 5; i++) push(ring, i);
+  assert.equal(ring.size, 3);
+  assert.deepEqual(ring.toArray(), [
+    {
+      provider: 'p1', model: 'm3', timestamp: new Date(1_700_000_000_003), latencyMs: 30, success: false, statusCode: null,
+      errorType: 'ProviderError', promptTokens: 3, completionTokens: null, totalTokens: 3, stream: false, requestId: 'req-3',
+      attempt: 3, ttftMs: null,
+    },
+    {
+      provider: 'p0', model: 'm4', timestamp: new Date(1_700_000_000_004), latencyMs: 40, success: true, statusCode: 200,
+      errorType: null, promptTokens: 4, completionTokens: null, totalTokens: 4, stream: true, requestId: 'req-4',
+      attempt: null, ttftMs: 4,
+    },
+    {
+      provider: 'p1', model: 'm5', timestamp: new Date(1_700_000_000_005), latencyMs: 50, success: true, statusCode: 200,
+      errorType: null, promptTokens: 5, completionTokens: null, totalTokens: 5, stream: false, requestId: 'req-5',
+      attempt: 1, ttftMs: null,
+    },
+  ]);
+});
+
+test('filters by provider and model', () => {
+  const ring = new RequestRecordRing(10);
+  for (let i = 1; i <= 6; i++) push(ring, i);
+  assert.deepEqual(ring.toArray({ provider: 'p0' }).map((r) => r.model), ['m2', 'm4', 'm6']);
+  assert.deepEqual(ring.toArray({ provider: 'p0', model: 'm4' }).map((r) => r.latencyMs), [40]);
+  assert.deepEqual(ring.toArray({ model: 'nope' }), []);
+});
+
+test('grows past its first allocation and wraps in order', () => {
+  const ring = new RequestRecordRing(600);
+  for (let i = 1; i <= 1000; i++) push(ring, i);
+  const records = ring.toArray();
+  assert.equal(records.length, 600);
+  assert.deepEqual(
+    records.map((r) => r.latencyMs),
+    Array.from({ length: 600 }, (_, k) => (401 + k) * 10),
+  );
+});
+
+test('capacity 0 keeps nothing; clear empties', () => {
+  const none = new RequestRecordRing(0);
+  push(none, 1);
+  assert.deepEqual(none.toArray(), []);
+  const ring = new RequestRecordRing(4);
+  for (let i = 1; i <= 6; i++) push(ring, i);
+  ring.clear();
+  assert.deepEqual(ring.toArray(), []);
+  push(ring, 9);
+  assert.deepEqual(ring.toArray().map((r) => r.model), ['m9']);
+});

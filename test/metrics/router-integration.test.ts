@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { LlmRouter } from '../../lib/router/llm-router.js';
+import { MetricsCollector } from '../../lib/metrics/metrics-collector.js';
+import { parseSamples, sampleValue } from './support/exposition.js';
+
+test('a real router feeds the collector: one record per attempt, retries, fallbacks, streams', async () => {
+  const collector = new MetricsCollector();
+  const router = new LlmRouter({
+    providers: [
+      { providerType: 'mock', name: 'flaky', defaultModel: 'flaky-1', maxRetries: 1, mock: { errorRate: 1, errorStatus: 503 } },
+      { providerType: 'mock', name: 'steady', defaultModel: 'steady-1', mock: { completionTokens: 4 } },
+    ],
+    retry: { initialDelayMs: 1, maxDelayMs: 1 },
+    metricsCollector: collector,
+  });
+  // As a server would: the router's retry backoff timer is unref'd and would not keep this process alive.
+  const keepAlive = setInterval(() => {}, 1000);
+  try {
+    const res = await router.chat.completions.create({ messages: [{ role: 'user', content: 'hello there' }] });
+    assert.equal(res.provider, 'steady');
+    const records = collector.getMetrics();
+    assert.deepEqual(
+      records.map((r) => [r.provider, r.model, r.success, r.statusCode, r.errorType, r.stream]),
+      [
+        ['flaky', 'flaky-1', false, 503, 'ProviderError', false],
+        ['flaky', 'flaky-1', false, 503, 'ProviderError', false],
+        ['steady', 'steady-1', true, 200, null, false],
+      ],
+    );
+    assert.equal(new Set(records.map((r) => r.requestId)).size, 1, 'the attempts of one request share its id');
+    assert.equal(records[2]!.completionTokens, 4);
+    assert.equal(records[2]!.totalTokens, records[2]!.promptTokens! + 4);
+
+    const stream = await router.chat.completions.create({ messages: [{ role: 'user', content: 'stream it' }], stream: true });
+    for await (const _ of stream) {
+      // drain
+    }
+    const streamed = collector.getMetrics({ provider: 'steady' }).at(-1)!;
+    assert.equal(streamed.stream, true);
+    assert.equal(streamed.success, true);
+    assert.equal(typeof streamed.ttftMs, 'number');
+    assert.equal(streamed.completionTokens, 4);
+
+    const [flaky, steady] = collector.getAggregatedMetrics();
+    assert.deepEqual([flaky!.totalRequests, flaky!.failedRequests, flaky!.errorCounts], [4, 4, { ProviderError: 4 }]);
+    assert.deepEqual([steady!.totalRequests, steady!.successRate], [2, 1]);
+
+    const samples = parseSamples(await router.exportMetricsPrometheus());
+    assert.equal(sampleValue(samples, 'llm_router_retries_total', { provider: 'flaky', model: 'flaky-1' }), 2);
+    assert.equal(sampleValue(samples, 'llm_router_fallbacks_total', { provider: 'flaky', to_provider: 'steady' }), 2);
+    assert.equal(sampleValue(samples, 'llm_router_requests_in_flight', { provider: 'steady' }), 0);
+    assert.equal(sampleValue(samples, 'llm_router_time_to_first_token_seconds_count', { provider: 'steady', model: 'steady-1' }), 1);
+  } finally {
+    clearInterval(keepAlive);
+    await router.close();
+    collector.close();
+  }
+});
