@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { MetricsCollector } from '../../lib/metrics/metrics-collector.js';
 import type { LlmRouter } from '../../lib/router/llm-router.js';
+import type { LlmRouterHealthOptions } from '../shared/evaluate-router-health.js';
 
 /** Decides whether a request may read the metrics; `false` answers 403. */
 export type LlmRouterMiddlewareAuthorizer = (req: IncomingMessage) => boolean | Promise<boolean>;
@@ -27,9 +28,26 @@ export interface LlmRouterMiddlewareOptions {
   auth?: { bearerToken: string } | LlmRouterMiddlewareAuthorizer;
   /**
    * A JSON stats route (summary, aggregates per provider and model, provider comparison and circuit
-   * states). `true` serves it at `/stats`. Default off. Accepts `?windowMs=` for a rolling window.
+   * states). `true` serves it at `/stats`. Default off. Accepts `?windowMs=` for a rolling window of at
+   * most the collector's `maxWindowMs`; any other value answers 400.
    */
   stats?: boolean | { path?: string };
+  /**
+   * A health route judged like `LlmRouterHealthIndicator` (see `evaluateRouterHealth`) over the served
+   * collector: 200 when the router is up or degraded, 503 when it is down, with a body in
+   * @nestjs/terminus' shape (`{ status, info, error, details }`, the details under `key`). `true` serves
+   * it at `/health` with the default thresholds. Default off. Not behind `auth`, since probes rarely send
+   * credentials; mount the middleware behind a guard of your own if the details are sensitive.
+   */
+  health?: boolean | LlmRouterMiddlewareHealthOptions;
+}
+
+/** The `health` route of `llmRouterMiddleware`: its path, its key and the thresholds. */
+export interface LlmRouterMiddlewareHealthOptions extends LlmRouterHealthOptions {
+  /** Path of the route. Default `/health`. */
+  path?: string;
+  /** The key of the entry in the body (`details[key]`). Default `llm`. */
+  key?: string;
 }
 
 /** An Express (4 or 5) middleware with a `close()` that detaches what it attached. */

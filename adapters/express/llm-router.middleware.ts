@@ -1,11 +1,25 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Subscription } from 'rxjs';
 import { ConfigurationError } from '../../lib/errors/llm-router-error.js';
+import type { MetricsCollector } from '../../lib/metrics/metrics-collector.js';
 import { BEARER_CHALLENGE, createBearerTokenVerifier } from '../shared/bearer-token.js';
-import { buildLlmRouterStats, normalizePath, statsPath, windowFromQuery } from '../shared/llm-router-stats.js';
+import {
+  DEFAULT_HEALTH_OPTIONS,
+  judgeRouterHealth,
+  type ResolvedHealthOptions,
+  resolveHealthOptions,
+  toHealthResponse,
+} from '../shared/evaluate-router-health.js';
+import { buildLlmRouterStats, normalizePath, statsPath, statsWindowFromQuery } from '../shared/llm-router-stats.js';
 import type { LlmRouterMiddleware, LlmRouterMiddlewareAuthorizer, LlmRouterMiddlewareOptions } from './llm-router-middleware-options.interface.js';
 
 type Verdict = 'allow' | 401 | 403;
+
+interface HealthRoute {
+  path: string;
+  key: string;
+  thresholds: ResolvedHealthOptions;
+}
 
 /**
  * An Express (4 or 5) middleware serving a router's metrics:
@@ -17,8 +31,9 @@ type Verdict = 'allow' | 401 | 403;
  * ```
  *
  * `GET <path>` answers the Prometheus text (OpenMetrics when the `Accept` header asks for it, with the
- * matching `Content-Type`); `GET <stats.path>` answers JSON stats when enabled; every other request goes
- * to `next()`. It depends on nothing from Express, so it also runs under connect or `node:http`.
+ * matching `Content-Type`); `GET <stats.path>` answers JSON stats and `GET <health.path>` the router's
+ * health when enabled; every other request goes to `next()`. It depends on nothing from Express, so it
+ * also runs under connect or `node:http`.
  */
 export function llmRouterMiddleware(options: LlmRouterMiddlewareOptions): LlmRouterMiddleware {
   if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object');
@@ -31,6 +46,7 @@ export function llmRouterMiddleware(options: LlmRouterMiddlewareOptions): LlmRou
   if (collector === undefined) throw new ConfigurationError('collector', 'is required when the router has metricsEnabled: false');
   const metricsPath = normalizePath(options.path, '/metrics', 'path');
   const stats = statsPath(options.stats, 'stats');
+  const health = resolveHealthRoute(options.health, collector, [metricsPath, stats]);
   const authorize = createAuthorizer(options.auth);
   let subscription: Subscription | undefined = collector === own ? undefined : collector.attach(router);
 
@@ -46,10 +62,15 @@ export function llmRouterMiddleware(options: LlmRouterMiddlewareOptions): LlmRou
       const { contentType, body } = await collector.getMetricsResponse(accept);
       send(req, res, 200, contentType, body);
     } else {
-      const windowMs = windowFromQuery(req.url);
-      if (windowMs === undefined) sendJson(req, res, 400, { statusCode: 400, message: 'windowMs must be a positive integer (milliseconds)' });
-      else sendJson(req, res, 200, buildLlmRouterStats(router, collector, windowMs));
+      const window = statsWindowFromQuery(req.url, collector);
+      if (!window.ok) sendJson(req, res, 400, { statusCode: 400, message: window.message });
+      else sendJson(req, res, 200, buildLlmRouterStats(router, collector, window.windowMs));
     }
+  };
+
+  const serveHealth = (req: IncomingMessage, res: ServerResponse, route: HealthRoute): void => {
+    const body = toHealthResponse(route.key, judgeRouterHealth(router, route.thresholds, collector), route.thresholds.degradedStatus);
+    sendJson(req, res, body.status === 'error' ? 503 : 200, body);
   };
 
   const middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void => {
@@ -58,6 +79,14 @@ export function llmRouterMiddleware(options: LlmRouterMiddlewareOptions): LlmRou
     const q = url.indexOf('?');
     let pathname = q < 0 ? url : url.slice(0, q);
     if (pathname.length > 1 && pathname.endsWith('/')) pathname = pathname.slice(0, -1);
+    if (health !== undefined && pathname === health.path) {
+      try {
+        serveHealth(req, res, health);
+      } catch (error) {
+        next(error);
+      }
+      return;
+    }
     const route = pathname === metricsPath ? 'metrics' : pathname === stats ? 'stats' : undefined;
     if (route === undefined) return next();
     serve(req, res, route).catch(next);
@@ -70,6 +99,21 @@ export function llmRouterMiddleware(options: LlmRouterMiddlewareOptions): LlmRou
       subscription = undefined;
     },
   });
+}
+
+function resolveHealthRoute(health: LlmRouterMiddlewareOptions['health'], collector: MetricsCollector, taken: Array<string | undefined>): HealthRoute | undefined {
+  if (health === undefined || health === false) return undefined;
+  if (health !== true && (typeof health !== 'object' || health === null)) throw new ConfigurationError('health', 'must be a boolean or { path, key, ...thresholds }');
+  const o = health === true ? {} : health;
+  const path = normalizePath(o.path, '/health', 'health.path');
+  if (taken.includes(path)) throw new ConfigurationError('health.path', 'must differ from the metrics and stats paths');
+  if (o.key !== undefined && (typeof o.key !== 'string' || o.key.length === 0)) throw new ConfigurationError('health.key', 'must be a non-empty string');
+  const thresholds = resolveHealthOptions(o, DEFAULT_HEALTH_OPTIONS, 'health');
+  const max = collector.maxWindowMs;
+  if (thresholds.windowMs > max) {
+    throw new ConfigurationError('health.windowMs', max === 0 ? 'needs rolling windows, but the collector has maxWindowMs: 0' : `must be at most the collector's maxWindowMs (${max})`);
+  }
+  return { path, key: o.key ?? 'llm', thresholds };
 }
 
 function createAuthorizer(auth: LlmRouterMiddlewareOptions['auth']): ((req: IncomingMessage) => Promise<Verdict>) | undefined {

@@ -1,5 +1,8 @@
 import type { CanActivate, ModuleMetadata, Provider, Type } from '@nestjs/common';
 import type { LlmRouterOptions } from '../../lib/types/provider-config.js';
+import type { LlmRouterHealthOptions } from '../shared/evaluate-router-health.js';
+
+export type { LlmRouterHealthOptions } from '../shared/evaluate-router-health.js';
 
 /** Where and how the module serves the router's metrics. */
 export interface LlmRouterMetricsOptions {
@@ -28,28 +31,10 @@ export interface LlmRouterMetricsOptions {
   /**
    * A JSON stats route (summary, aggregates per provider and model, provider comparison and circuit
    * states), protected like the metrics route. `true` serves it at `/stats`. Default off. Accepts
-   * `?windowMs=` to aggregate a rolling window only.
+   * `?windowMs=` to aggregate a rolling window only, of at most the collector's `maxWindowMs`; any
+   * other value answers 400.
    */
   stats?: boolean | { path?: string };
-}
-
-/** Thresholds of `LlmRouterHealthIndicator`. */
-export interface LlmRouterHealthOptions {
-  /** Rolling window of the success rate, in ms, at most the collector's `maxWindowMs` (default 5 minutes). Default 60,000. */
-  windowMs?: number;
-  /** A provider whose success rate in the window is below this is degraded. Default 0.9. */
-  degradedSuccessRate?: number;
-  /** A provider whose success rate in the window is below this is down. Default 0.5. */
-  downSuccessRate?: number;
-  /** Attempts a provider needs in the window before its success rate counts. Default 5. */
-  minRequests?: number;
-  /**
-   * How a degraded router is reported. `'degraded'` (default) uses @nestjs/terminus 12's `degraded`
-   * status: the check answers 200 with overall status `degraded`. `'up'` reports `up` with a
-   * `degraded: true` detail, for probes that only know up and down (and for terminus 11, which has no
-   * `degraded` status and always gets this form).
-   */
-  degradedStatus?: 'degraded' | 'up';
 }
 
 /**

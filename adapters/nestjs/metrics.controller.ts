@@ -15,7 +15,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { PROMETHEUS_CONTENT_TYPE } from '../../lib/metrics/exposition-format.js';
 import type { MetricsCollector } from '../../lib/metrics/metrics-collector.js';
 import { LlmRouter } from '../../lib/router/llm-router.js';
-import { buildLlmRouterStats, type LlmRouterStats, normalizePath, statsPath, windowFromQuery } from '../shared/llm-router-stats.js';
+import { buildLlmRouterStats, type LlmRouterStats, normalizePath, statsPath, statsWindowFromQuery } from '../shared/llm-router-stats.js';
 import { LLM_METRICS_COLLECTOR } from './llm-router.constants.js';
 import type { LlmRouterModuleOptions } from './llm-router-options.interface.js';
 import { LlmRouterMetricsGuard } from './metrics-auth.guard.js';
@@ -70,9 +70,9 @@ export function createMetricsController(): Type<unknown> {
 
     /** Aggregated metrics, provider comparison and circuit states as JSON. */
     stats(@Req() request: HttpRequestLike): LlmRouterStats {
-      const windowMs = windowFromQuery(request.url);
-      if (windowMs === undefined) throw new BadRequestException('windowMs must be a positive integer (milliseconds)');
-      return buildLlmRouterStats(this.router, this.collector, windowMs);
+      const window = statsWindowFromQuery(request.url, this.collector);
+      if (!window.ok) throw new BadRequestException(window.message);
+      return buildLlmRouterStats(this.router, this.collector, window.windowMs);
     }
   }
   return LlmRouterMetricsController;

@@ -35,14 +35,24 @@ export function normalizePath(path: string | undefined, fallback: string, field:
   return p.startsWith('/') ? p || '/' : `/${p}`;
 }
 
-/** Reads `?windowMs=` from a request URL: `null` when absent, `undefined` when invalid. */
-export function windowFromQuery(url: string | undefined): number | null | undefined {
+/** The rolling window a stats request asks for, or why it is refused (answered with a 400). */
+export type StatsWindow = { ok: true; windowMs: number | null } | { ok: false; message: string };
+
+/**
+ * Reads `?windowMs=` from a request URL and checks it against the collector: a positive integer of at
+ * most `collector.maxWindowMs`. Absent, the stats cover everything recorded (`windowMs: null`).
+ */
+export function statsWindowFromQuery(url: string | undefined, collector: MetricsCollector | undefined): StatsWindow {
   const q = url === undefined ? -1 : url.indexOf('?');
-  if (q < 0) return null;
-  const raw = new URLSearchParams(url!.slice(q + 1)).get('windowMs');
-  if (raw === null) return null;
-  const n = Number(raw);
-  return Number.isInteger(n) && n > 0 ? n : undefined;
+  const raw = q < 0 ? null : new URLSearchParams(url!.slice(q + 1)).get('windowMs');
+  if (raw === null) return { ok: true, windowMs: null };
+  const windowMs = Number(raw);
+  if (!(Number.isInteger(windowMs) && windowMs > 0)) return { ok: false, message: 'windowMs must be a positive integer (milliseconds)' };
+  if (collector === undefined) return { ok: true, windowMs };
+  const max = collector.maxWindowMs;
+  if (max === 0) return { ok: false, message: 'windowMs is not available: the collector keeps no rolling windows (maxWindowMs: 0)' };
+  if (windowMs > max) return { ok: false, message: `windowMs must be at most ${max} (the collector's maxWindowMs); got ${windowMs}` };
+  return { ok: true, windowMs };
 }
 
 /** A JSON-ready snapshot of a router's metrics and provider states. */

@@ -6,7 +6,6 @@ import { ApiError, toApiError } from '../shared/api-error.js';
 import { baseUrlOf } from '../shared/banner.js';
 import { ChatCompletionsHandler } from '../shared/chat-completions-handler.js';
 import type { SampleConfig } from '../shared/config.js';
-import { routerHealth } from '../shared/health.js';
 import { sendApiError, sendJson } from '../shared/http-io.js';
 import { listModelsResponse, retrieveModelResponse } from '../shared/models.js';
 import { closeServer, listen, type RunningSampleApp } from '../shared/running-app.js';
@@ -21,12 +20,13 @@ export interface SampleExpressApp {
 
 /**
  * The sample service on plain Express 5: the same routes and answers as the NestJS variant, from the
- * same shared code, with `llmRouterMiddleware` serving `/metrics` and `/stats`.
+ * same shared code, with `llmRouterMiddleware` serving `/metrics`, `/stats` and `/health` (judged like
+ * the NestJS variant's `LlmRouterHealthIndicator`, in terminus' shape).
  */
 export function createSampleExpressApp(config: SampleConfig): SampleExpressApp {
   const collector = new MetricsCollector();
   const router = new LlmRouter({ ...config.router, metricsCollector: collector });
-  const metrics = llmRouterMiddleware({ router, path: config.metricsPath, stats: { path: '/stats' } });
+  const metrics = llmRouterMiddleware({ router, path: config.metricsPath, stats: { path: '/stats' }, health: { path: '/health' } });
   const chat = new ChatCompletionsHandler(router);
   const created = Math.floor(Date.now() / 1000);
   const app = express();
@@ -38,10 +38,6 @@ export function createSampleExpressApp(config: SampleConfig): SampleExpressApp {
   });
   app.get('/v1/models', (_req, res) => sendJson(res, 200, listModelsResponse(router, created)));
   app.get('/v1/models/:model', (req, res) => sendJson(res, 200, retrieveModelResponse(router, String(req.params.model), created)));
-  app.get('/health', (_req, res) => {
-    const { status, body } = routerHealth(router);
-    sendJson(res, status, body);
-  });
   app.use((req: Request, _res: Response, next: NextFunction) => {
     next(new ApiError(404, `Invalid URL (${req.method} ${req.path})`, 'invalid_request_error', 'unknown_url'));
   });

@@ -5,8 +5,6 @@ export type { SampleUrls } from './banner.js';
 export { ChatCompletionsHandler, PROVIDER_HEADER, servedModels, writeSse } from './chat-completions-handler.js';
 export { describeProviders, loadSampleConfig, MOCK_MODELS, mockProviders } from './config.js';
 export type { SampleConfig, SampleConfigFile } from './config.js';
-export { routerHealth } from './health.js';
-export type { HealthResponse, HealthStatus, ProviderHealth, RouterHealthOptions } from './health.js';
 export { DEFAULT_MAX_BODY_BYTES, readBody, sendApiError, sendJson } from './http-io.js';
 export { listModelsResponse, retrieveModelResponse } from './models.js';
 export type { OpenAiModel, OpenAiModelList } from './models.js';

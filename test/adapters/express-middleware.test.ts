@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express5 from 'express';
-import { llmRouterMiddleware } from '../../adapters/express/index.js';
+import { llmRouterMiddleware, type LlmRouterMiddlewareOptions } from '../../adapters/express/index.js';
 import { ConfigurationError } from '../../lib/errors/llm-router-error.js';
 import { MetricsCollector } from '../../lib/metrics/metrics-collector.js';
 import { LlmRouter } from '../../lib/router/llm-router.js';
+import type { LlmRouterOptions } from '../../lib/types/provider-config.js';
 import { drive, mockProvider } from './router-helpers.js';
 
 type ExpressFactory = typeof express5;
@@ -19,6 +20,21 @@ const VERSIONS: Array<[string, ExpressFactory]> = [
 ];
 
 const PROM_CONTENT_TYPE = /^text\/plain; version=0\.0\.4; charset=utf-8$/i;
+
+interface HealthEntry {
+  status: string;
+  degraded?: boolean;
+  usableProviders: number;
+  windowMs: number;
+  providers: Record<string, { status: string; circuit: string; reason?: string }>;
+}
+
+interface HealthBody {
+  status: string;
+  info: Record<string, HealthEntry>;
+  error: Record<string, HealthEntry>;
+  details: Record<string, HealthEntry>;
+}
 
 interface Harness {
   url: string;
@@ -34,9 +50,13 @@ for (const [label, express] of VERSIONS) {
     });
 
     /** An Express app with a router on its own collector; `mount` installs the middleware and routes. */
-    const start = async (mount: (app: ReturnType<ExpressFactory>, router: LlmRouter) => void, providers = [mockProvider('primary')]): Promise<Harness> => {
+    const start = async (
+      mount: (app: ReturnType<ExpressFactory>, router: LlmRouter) => void,
+      providers = [mockProvider('primary')],
+      circuitBreaker?: LlmRouterOptions['circuitBreaker'],
+    ): Promise<Harness> => {
       const collector = new MetricsCollector();
-      const router = new LlmRouter({ providers, metricsCollector: collector });
+      const router = new LlmRouter({ providers, metricsCollector: collector, circuitBreaker });
       const app = express();
       mount(app, router);
       const server = await new Promise<Server>((resolve) => {
@@ -172,6 +192,133 @@ for (const [label, express] of VERSIONS) {
         ['flaky', 'steady'],
       );
       assert.equal((await fetch(`${url}/llm-stats?windowMs=abc`)).status, 400);
+      assert.equal((await fetch(`${url}/llm-stats?windowMs=300000`)).status, 200, "the collector's maxWindowMs itself is accepted");
+      const tooLong = await fetch(`${url}/llm-stats?windowMs=300001`);
+      assert.equal(tooLong.status, 400, 'a window past maxWindowMs is a bad request, not a 500');
+      assert.deepEqual(await tooLong.json(), { statusCode: 400, message: "windowMs must be at most 300000 (the collector's maxWindowMs); got 300001" });
+    });
+
+    test("stats route: windowMs is checked against the served collector's maxWindowMs", async () => {
+      const short = new MetricsCollector({ maxWindowMs: 10_000 });
+      const off = new MetricsCollector({ maxWindowMs: 0 });
+      const mounted: Array<ReturnType<typeof llmRouterMiddleware>> = [];
+      const { url, router } = await start((app, router) => {
+        mounted.push(llmRouterMiddleware({ router, collector: short, stats: true }), llmRouterMiddleware({ router, collector: off, stats: true }));
+        app.use('/short', mounted[0]!);
+        app.use('/off', mounted[1]!);
+      });
+      try {
+        await drive(router, 1);
+        const within = await fetch(`${url}/short/stats?windowMs=10000`);
+        assert.equal(within.status, 200);
+        assert.equal(((await within.json()) as { aggregated: unknown[] }).aggregated.length, 1);
+        const past = await fetch(`${url}/short/stats?windowMs=10001`);
+        assert.equal(past.status, 400);
+        assert.match(((await past.json()) as { message: string }).message, /^windowMs must be at most 10000 \(the collector's maxWindowMs\); got 10001$/);
+        const noWindows = await fetch(`${url}/off/stats?windowMs=1`);
+        assert.equal(noWindows.status, 400);
+        assert.match(((await noWindows.json()) as { message: string }).message, /^windowMs is not available: .*maxWindowMs: 0/);
+        assert.equal((await fetch(`${url}/off/stats`)).status, 200, 'without windowMs the stats cover everything recorded');
+      } finally {
+        for (const m of mounted) m.close();
+        await short.close();
+        await off.close();
+      }
+    });
+
+    test('health route: up, then degraded (200) once a circuit opens, down (503) when none serves; terminus shape, not behind auth', async () => {
+      const { url, router } = await start(
+        (app, router) => app.use(llmRouterMiddleware({ router, auth: { bearerToken: 'tok-123' }, health: true })),
+        [mockProvider('primary', { errorRate: 1 }), mockProvider('backup')],
+        { failureThreshold: 1, cooldownMs: 600_000 },
+      );
+      const up = await fetch(`${url}/health`);
+      assert.equal(up.status, 200, 'no token needed');
+      assert.match(up.headers.get('content-type') ?? '', /^application\/json; charset=utf-8$/);
+      const upBody = (await up.json()) as HealthBody;
+      assert.deepEqual(Object.keys(upBody), ['status', 'info', 'error', 'details']);
+      assert.equal(upBody.status, 'ok');
+      assert.deepEqual(upBody.error, {});
+      assert.deepEqual(upBody.info, upBody.details);
+      assert.equal(upBody.details.llm!.status, 'up');
+      assert.equal(upBody.details.llm!.windowMs, 60_000);
+      assert.deepEqual(Object.keys(upBody.details.llm!.providers), ['primary', 'backup']);
+      assert.equal((await fetch(`${url}/metrics`)).status, 401, 'the metrics route keeps its protection');
+
+      await drive(router, 1);
+      const degraded = await fetch(`${url}/health`);
+      assert.equal(degraded.status, 200);
+      const degradedBody = (await degraded.json()) as HealthBody;
+      assert.equal(degradedBody.status, 'degraded');
+      assert.equal(degradedBody.info.llm!.status, 'degraded');
+      assert.equal(degradedBody.details.llm!.usableProviders, 1);
+      assert.deepEqual(
+        Object.values(degradedBody.details.llm!.providers).map((p) => [p.status, p.circuit, p.reason]),
+        [
+          ['down', 'open', 'circuit open'],
+          ['up', 'closed', undefined],
+        ],
+      );
+
+      const failing = await start(
+        (app, router) => app.use(llmRouterMiddleware({ router, health: true })),
+        [mockProvider('one', { errorRate: 1 }), mockProvider('two', { errorRate: 1, errorStatus: 500 })],
+        { failureThreshold: 1, cooldownMs: 600_000 },
+      );
+      await drive(failing.router, 1);
+      const down = await fetch(`${failing.url}/health/`);
+      assert.equal(down.status, 503);
+      const downBody = (await down.json()) as HealthBody;
+      assert.equal(downBody.status, 'error');
+      assert.deepEqual(downBody.info, {});
+      assert.equal(downBody.error.llm!.status, 'down');
+      assert.equal(downBody.details.llm!.usableProviders, 0);
+      const head = await fetch(`${failing.url}/health`, { method: 'HEAD' });
+      assert.equal(head.status, 503);
+      assert.equal(await head.text(), '');
+    });
+
+    test('health route: path, key and thresholds from the options; the success rate comes from the served collector', async () => {
+      const served = new MetricsCollector();
+      const router = new LlmRouter({ providers: [mockProvider('flaky', { errorRate: 1 }), mockProvider('steady')], circuitBreaker: false, metricsEnabled: false });
+      let middleware: ReturnType<typeof llmRouterMiddleware> | undefined;
+      const { url } = await start((app) => {
+        middleware = llmRouterMiddleware({
+          router,
+          collector: served,
+          health: { path: '/ops/health', key: 'llm-router', minRequests: 2, windowMs: 30_000, degradedStatus: 'up' },
+        });
+        app.use(middleware);
+      });
+      try {
+        await drive(router, 1);
+        const early = (await (await fetch(`${url}/ops/health`)).json()) as HealthBody;
+        assert.equal(early.details['llm-router']!.status, 'up', 'fewer than minRequests attempts are not judged');
+        assert.equal(early.details['llm-router']!.windowMs, 30_000);
+        await drive(router, 1);
+        const res = await fetch(`${url}/ops/health`);
+        assert.equal(res.status, 200);
+        const body = (await res.json()) as HealthBody;
+        assert.equal(body.status, 'ok', "degradedStatus: 'up' reports a degraded router as up");
+        const entry = body.details['llm-router']!;
+        assert.equal(entry.status, 'up');
+        assert.equal(entry.degraded, true);
+        assert.deepEqual(entry.providers.flaky, {
+          status: 'down',
+          circuit: 'closed',
+          requests: 2,
+          failed: 2,
+          successRate: 0,
+          latencyEwmaMs: null,
+          inFlight: 0,
+          reason: 'success rate 0 < 0.5',
+        });
+        assert.equal((await fetch(`${url}/health`)).status, 404);
+      } finally {
+        middleware?.close();
+        await router.close();
+        await served.close();
+      }
     });
 
     test('a collector of its own is attached to the router and detached by close()', async () => {
@@ -216,6 +363,20 @@ for (const [label, express] of VERSIONS) {
         assert.throws(() => llmRouterMiddleware({ router, collector, stats: 'yes' as never }), (e: unknown) => e instanceof ConfigurationError && e.field === 'stats');
         assert.throws(() => llmRouterMiddleware({ router, collector, auth: 42 as never }), (e: unknown) => e instanceof ConfigurationError && e.field === 'auth');
         assert.throws(() => llmRouterMiddleware({ router: {} as never }), (e: unknown) => e instanceof ConfigurationError && e.field === 'router');
+        const healthCases: Array<[LlmRouterMiddlewareOptions['health'], string]> = [
+          ['yes' as never, 'health'],
+          [{ path: '/metrics' }, 'health.path'],
+          [{ key: '' }, 'health.key'],
+          [{ minRequests: 0 }, 'health.minRequests'],
+          [{ downSuccessRate: 0.95 }, 'health.downSuccessRate'],
+          [{ windowMs: 300_001 }, 'health.windowMs'],
+        ];
+        for (const [health, field] of healthCases) {
+          assert.throws(() => llmRouterMiddleware({ router, collector, health }), (e: unknown) => e instanceof ConfigurationError && e.field === field, field);
+        }
+        const noWindows = new MetricsCollector({ maxWindowMs: 0 });
+        assert.throws(() => llmRouterMiddleware({ router, collector: noWindows, health: true }), /health\.windowMs.*maxWindowMs: 0/);
+        noWindows.close();
         assert.equal(collector.getMetrics().length, 0);
         collector.close();
       } finally {

@@ -1,8 +1,11 @@
 import 'reflect-metadata';
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Controller, Get, Query } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
+import { evaluateRouterHealth, llmRouterMiddleware, type LlmRouterMiddlewareOptions } from '../../adapters/express/index.js';
 import { LlmRouterHealthIndicator, LlmRouterModule, type LlmRouterModuleOptions } from '../../adapters/nestjs/index.js';
 import { MetricsCollector } from '../../lib/metrics/metrics-collector.js';
 import { LlmRouter } from '../../lib/router/llm-router.js';
@@ -50,7 +53,20 @@ for (const platform of PLATFORMS) {
       const res = await fetch(`${url}/health${query}`);
       return { status: res.status, body: (await res.json()) as HealthBody };
     };
+    const closers: Array<() => Promise<void>> = [];
+    /** `llmRouterMiddleware` on a bare `node:http` server, for the same router as a Nest app. */
+    const serveMiddleware = async (options: LlmRouterMiddlewareOptions): Promise<string> => {
+      const middleware = llmRouterMiddleware(options);
+      const server = createServer((req, res) => middleware(req, res, () => res.writeHead(404).end()));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      closers.push(async () => {
+        middleware.close();
+        await new Promise((resolve) => server.close(resolve));
+      });
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    };
     after(async () => {
+      await Promise.all(closers.map((close) => close()));
       await Promise.all(running.map((r) => r.app.close()));
     });
 
@@ -105,6 +121,39 @@ for (const platform of PLATFORMS) {
         Object.values(res.body.details.llm.providers).map((p) => p.circuit),
         ['open', 'open'],
       );
+    });
+
+    test('the Express middleware health route and evaluateRouterHealth judge the same router exactly like terminus', async () => {
+      const { url, router } = await start({
+        providers: [mockProvider('primary', { errorRate: 1 }), mockProvider('backup')],
+        circuitBreaker: { failureThreshold: 2, cooldownMs: 600_000 },
+      });
+      const indicator = new LlmRouterHealthIndicator(router);
+      const plain = await serveMiddleware({ router, health: true });
+      const plainAsUp = await serveMiddleware({ router, health: { degradedStatus: 'up' } });
+      const same = async (expected: string, nestQuery = '', plainUrl = plain): Promise<void> => {
+        const nest = await health(url, nestQuery);
+        const express = await health(plainUrl);
+        assert.equal(nest.body.details.llm.status, expected);
+        assert.equal(express.status, nest.status);
+        assert.deepEqual(express.body, nest.body);
+        assert.deepEqual(evaluateRouterHealth(router), indicator.evaluate());
+      };
+      await same('up');
+      await drive(router, 2);
+      await same('degraded');
+      await same('up', '?degradedStatus=up', plainAsUp);
+
+      const failing = await start({
+        providers: [mockProvider('one', { errorRate: 1 }), mockProvider('two', { errorRate: 1, errorStatus: 500 })],
+        circuitBreaker: { failureThreshold: 1, cooldownMs: 600_000 },
+      });
+      await drive(failing.router, 1);
+      const nest = await health(failing.url);
+      const express = await health(await serveMiddleware({ router: failing.router, health: true }));
+      assert.equal(nest.status, 503);
+      assert.equal(express.status, 503);
+      assert.deepEqual(express.body, nest.body);
     });
 
     test('the rolling-window success rate alone (circuit breaking off) makes a provider down or degraded', async () => {

@@ -230,7 +230,29 @@ for (const platform of PLATFORMS) {
       assert.equal(windowed.windowMs, 60000);
       assert.equal(windowed.aggregated.length, 1);
       assert.equal((await fetch(`${url}/llm/stats?windowMs=-5`)).status, 400);
+      assert.equal((await fetch(`${url}/llm/stats?windowMs=300000`)).status, 200, "the collector's maxWindowMs itself is accepted");
+      const tooLong = await fetch(`${url}/llm/stats?windowMs=300001`);
+      assert.equal(tooLong.status, 400, 'a window past maxWindowMs is a bad request, not a 500');
+      assert.deepEqual(await tooLong.json(), {
+        statusCode: 400,
+        error: 'Bad Request',
+        message: "windowMs must be at most 300000 (the collector's maxWindowMs); got 300001",
+      });
       assert.equal((await fetch(`${url}/stats`)).status, 404);
+    });
+
+    test("metrics.stats checks windowMs against the module collector's maxWindowMs", async () => {
+      const collector = new MetricsCollector({ maxWindowMs: 10_000 });
+      const { app, url } = await startNest(makeModule({ imports: [LlmRouterModule.forRoot(routerOptions({ metricsCollector: collector, metrics: { stats: true } }))] }), platform);
+      try {
+        assert.equal((await fetch(`${url}/stats?windowMs=10000`)).status, 200);
+        const past = await fetch(`${url}/stats?windowMs=10001`);
+        assert.equal(past.status, 400);
+        assert.equal(((await past.json()) as { message: string }).message, "windowMs must be at most 10000 (the collector's maxWindowMs); got 10001");
+      } finally {
+        await app.close();
+        collector.close();
+      }
     });
 
     test('forRootAsync with useFactory, imports and inject', async () => {

@@ -18,6 +18,17 @@ export async function resolve(specifier, context, next) {
   return next(specifier, context);
 }`;
 
+/** Runs an ES module in a child process; its last line of output, parsed as JSON. */
+async function runChild(code: string): Promise<unknown> {
+  const stdout = await new Promise<string>((resolve, reject) => {
+    execFile(process.execPath, ['--input-type=module', '-e', code], { cwd: root, timeout: 30_000 }, (error, out, err) => {
+      if (error) reject(new Error(`the child process failed (${error.code ?? error.signal}):\n${err}`));
+      else resolve(out);
+    });
+  });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!);
+}
+
 const child = `
 import { register } from 'node:module';
 register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hooks)}));
@@ -44,13 +55,7 @@ console.log(JSON.stringify({ terminusInstalled, metricsStatus: res.status, metri
 `;
 
 test('the NestJS module and the Express middleware work where @nestjs/terminus and express are not installed', async () => {
-  const stdout = await new Promise<string>((resolve, reject) => {
-    execFile(process.execPath, ['--input-type=module', '-e', child], { cwd: root, timeout: 30_000 }, (error, out, err) => {
-      if (error) reject(new Error(`the child process failed (${error.code ?? error.signal}):\n${err}`));
-      else resolve(out);
-    });
-  });
-  const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+  const result = (await runChild(child)) as {
     terminusInstalled: boolean;
     metricsStatus: number;
     metrics: string;
@@ -61,4 +66,39 @@ test('the NestJS module and the Express middleware work where @nestjs/terminus a
   assert.match(result.metrics, /^llm_router_requests_total\{[^}]*provider="solo"[^}]*\} 1$/m);
   assert.equal(result.health.llm.status, 'up', 'the indicator answers the terminus shape without terminus');
   assert.equal(result.health.llm.providers.solo!.status, 'up');
+});
+
+/** The Express entry on a machine with no NestJS at all: the health evaluation must not load @nestjs/*. */
+const expressOnlyChild = `
+import { register } from 'node:module';
+import { createServer } from 'node:http';
+register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hooks.replace("const blocked = [", "const blocked = ['@nestjs/common', '@nestjs/core', "))}));
+const { llmRouterMiddleware, evaluateRouterHealth } = await import(${JSON.stringify(expressEntry)});
+const { LlmRouter } = await import(${JSON.stringify(coreEntry)});
+const nestInstalled = await import('@nestjs/common').then(() => true, () => false);
+const router = new LlmRouter({ providers: [{ providerType: 'mock', name: 'solo', defaultModel: 'm' }] });
+await router.chat.completions.create({ messages: [{ role: 'user', content: 'hi' }] });
+const middleware = llmRouterMiddleware({ router, health: true });
+const server = createServer((req, res) => middleware(req, res, () => res.writeHead(404).end()));
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const res = await fetch('http://127.0.0.1:' + server.address().port + '/health');
+const body = await res.json();
+server.close();
+middleware.close();
+await router.close();
+console.log(JSON.stringify({ nestInstalled, status: res.status, body, evaluated: evaluateRouterHealth(router).status }));
+`;
+
+test('the Express entry, its health route and evaluateRouterHealth work where no @nestjs package is installed', async () => {
+  const result = (await runChild(expressOnlyChild)) as {
+    nestInstalled: boolean;
+    status: number;
+    body: { status: string; details: { llm: { providers: Record<string, { status: string; requests: number }> } } };
+    evaluated: string;
+  };
+  assert.equal(result.nestInstalled, false, 'the hooks hide @nestjs/common');
+  assert.equal(result.status, 200);
+  assert.equal(result.body.status, 'ok');
+  assert.deepEqual(result.body.details.llm.providers.solo, { ...result.body.details.llm.providers.solo, status: 'up', requests: 1 });
+  assert.equal(result.evaluated, 'up');
 });

@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
 import type { ChatCompletionChunk, ChatCompletionStream, LlmRouter, RouterEvent } from '../../lib/index.js';
 import type { Logger } from '../../lib/logging/logger.js';
+import type { ClientOptions } from '../../lib/types/provider-config.js';
 
 /** A fake key that looks like a real one; tests search every output for it. */
 export const TEST_KEY = 'sk-test-4f9c2a7b1e8d6c3a5b0e9f7d2c4a6b8e';
+
+/** Options of a `Client` of the local server's OpenAI format (model `gpt-test`, no metrics), plus `extra`. */
+export function openAiOptions(server: { url: string }, extra: Partial<ClientOptions> = {}): ClientOptions {
+  return { providerType: 'openai', apiKey: TEST_KEY, baseUrl: `${server.url}/v1`, defaultModel: 'gpt-test', metricsEnabled: false, ...extra } as ClientOptions;
+}
 
 /** Records every event of a router, in order. */
 export function recordEvents(router: LlmRouter): { events: RouterEvent[]; types: () => string[]; stop: () => void } {

@@ -1,37 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { filter, map } from 'rxjs';
-import { Client, LlmRouter, type RouterEvent } from '../../lib/index.js';
+import { LlmRouter, type RouterEvent } from '../../lib/index.js';
 import { EventBus } from '../../lib/events/event-bus.js';
-import { MockProviderServer } from '../../lib/testing/index.js';
-import { capturingLogger, drain, ofType, recordEvents, TEST_KEY } from './core-test-kit.js';
+import { useMockProviderServer } from '../support/provider-test-kit.js';
+import { capturingLogger, drain, ofType, openAiOptions, recordEvents, TEST_KEY } from './core-test-kit.js';
 
 describe('router events', () => {
-  let server: MockProviderServer;
-  const closers: Array<{ close(): Promise<void> }> = [];
-  const client = (extra: object = {}): Client => {
-    const c = new Client({
-      providerType: 'openai',
-      apiKey: TEST_KEY,
-      baseUrl: `${server.url}/v1`,
-      defaultModel: 'gpt-test',
-      retry: { maxRetries: 1, initialDelayMs: 1, maxDelayMs: 5 },
-      metricsEnabled: false,
-      ...extra,
-    });
-    closers.push(c);
-    return c;
-  };
+  const bed = useMockProviderServer((server) => openAiOptions(server, { retry: { maxRetries: 1, initialDelayMs: 1, maxDelayMs: 5 } }));
+  const client = bed.client;
   const ask = (c: LlmRouter) => c.chat.completions.create({ messages: [{ role: 'user', content: 'hi' }] });
-
-  before(async () => {
-    server = await MockProviderServer.start();
-  });
-  afterEach(() => server.reset());
-  after(async () => {
-    await Promise.all(closers.map((c) => c.close()));
-    await server.close();
-  });
 
   it('a non-streamed request: start, attempt, end, each with requestId and timestamp', async () => {
     const c = client();
@@ -162,24 +140,24 @@ describe('router events', () => {
       emitted++;
       original.call(this, event);
     };
+    let c: LlmRouter | undefined;
     try {
-      const c = new LlmRouter({
+      c = new LlmRouter({
         providers: ['a', 'b'].map((name) => ({
           providerType: 'openai' as const,
           name,
           apiKey: TEST_KEY,
-          baseUrl: `${server.url}/${name}/v1`,
+          baseUrl: `${bed.server.url}/${name}/v1`,
           defaultModel: 'gpt-test',
           retry: { maxRetries: 1, initialDelayMs: 1, maxDelayMs: 5 },
         })),
         circuitBreaker: { failureThreshold: 2, cooldownMs: 60_000 },
         metricsEnabled: false,
       });
-      closers.push(c);
-      server.enqueueFault({ status: 503 }, { match: { path: '/a/' }, times: 2 });
+      bed.server.enqueueFault({ status: 503 }, { match: { path: '/a/' }, times: 2 });
       await ask(c);
       assert.equal(c.getProviderStatus()[0]!.state, 'open');
-      assert.equal(server.requests.length, 3, 'a failed, was retried, failed and opened; b answered');
+      assert.equal(bed.server.requests.length, 3, 'a failed, was retried, failed and opened; b answered');
       await drain(await c.chat.completions.create({ messages: [{ role: 'user', content: 'hi' }], stream: true }));
       await c.embeddings.create({ input: 'x' });
       assert.equal(emitted, 0, 'circuit change, fallback, retry, stream, embeddings: no event built');
@@ -197,6 +175,7 @@ describe('router events', () => {
       assert.equal(emitted, 8);
     } finally {
       EventBus.prototype.emit = original;
+      await c?.close();
     }
   });
 

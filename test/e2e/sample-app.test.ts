@@ -267,8 +267,13 @@ for (const variant of VARIANTS) {
       assert.equal(res.status, 200);
       const body = (await res.json()) as { status: string; details: { llm: { status: string; providers: Record<string, { status: string; circuit: string }> } } };
       assert.ok(body.status === 'ok' || body.status === 'degraded', body.status);
+      assert.deepEqual(Object.keys(body).sort(), ['details', 'error', 'info', 'status'], 'the same terminus shape on every variant');
+      assert.deepEqual(Object.keys(body.details.llm).sort(), ['providers', 'status', 'totalProviders', 'usableProviders', 'windowMs']);
       assert.deepEqual(Object.keys(body.details.llm.providers).sort(), ['mock-fast', 'mock-steady']);
-      for (const p of Object.values(body.details.llm.providers)) assert.match(p.status, /^(up|degraded|down)$/);
+      for (const p of Object.values(body.details.llm.providers)) {
+        assert.match(p.status, /^(up|degraded|down)$/);
+        for (const field of ['circuit', 'requests', 'failed', 'successRate', 'latencyEwmaMs', 'inFlight']) assert.ok(field in p, field);
+      }
     });
 
     test('GET /metrics: Prometheus text with the router families', async () => {

@@ -9,7 +9,6 @@ import {
   RateLimitError,
   StreamError,
   type ChatCompletionChunk,
-  type ChatTool,
   type ProviderConfig,
   type ProviderType,
   type ToolCall,
@@ -22,6 +21,7 @@ import { DEFAULT_RETRY, resolveProviderConfig } from '../../lib/router/validate-
 import { signZhipuToken, ZhipuTokenCache, ZHIPU_TOKEN_TTL_MS } from '../../lib/providers/zhipu/zhipu-token.js';
 import { MockProviderServer, type MockRequestLogEntry } from '../../lib/testing/index.js';
 import { drain, errorText, recordEvents, rejects, streamText, TEST_KEY } from '../core/core-test-kit.js';
+import { WEATHER_TOOL, withClient } from '../support/provider-test-kit.js';
 
 const ZHIPU_ID = 'a1b2c3d4e5f6';
 const ZHIPU_SECRET = 'zhipuSecretPart9f8e7d6c5b4a';
@@ -49,190 +49,67 @@ interface Member {
   embeddings: false | { path: string; dimensionsField: 'dimensions' | 'output_dimension'; encodingFormat: boolean };
 }
 
-// Expectations from each API's own reference (see lib/providers/openai/openai-family.ts for the sources).
-const FAMILY: Member[] = [
-  {
-    type: 'openai',
-    base: '/v1',
-    chatPath: '/v1/chat/completions',
+/** A member of the family: what differs from a plain OpenAI-compatible API at `base`. */
+function member(m: Pick<Member, 'type'> & Partial<Omit<Member, 'embeddings'>> & { embeddings?: false | Partial<Exclude<Member['embeddings'], false>> }): Member {
+  const base = m.base ?? '/v1';
+  const { embeddings, ...rest } = m;
+  return {
+    base,
+    chatPath: `${base}/chat/completions`,
     apiKey: TEST_KEY,
     auth: 'bearer',
     sendsModel: true,
-    developerRole: true,
+    developerRole: false,
     messageNames: true,
-    maxTokensField: 'max_completion_tokens',
+    maxTokensField: 'max_tokens',
     seedField: 'seed',
     userField: 'user',
     penalties: true,
     streamOptions: true,
     toolChoiceAutoOnly: false,
-    embeddings: { path: '/v1/embeddings', dimensionsField: 'dimensions', encodingFormat: true },
-  },
-  {
+    ...rest,
+    embeddings: embeddings === false ? false : { path: `${base}/embeddings`, dimensionsField: 'dimensions', encodingFormat: true, ...embeddings },
+  };
+}
+
+// Expectations from each API's own reference (see lib/providers/openai/openai-family.ts for the sources).
+const FAMILY: Member[] = [
+  member({ type: 'openai', developerRole: true, maxTokensField: 'max_completion_tokens' }),
+  member({
     type: 'azure-openai',
     base: '',
     chatPath: '/openai/deployments/chat-deploy/chat/completions',
-    apiKey: TEST_KEY,
     extra: { deployment: 'chat-deploy' },
     auth: 'api-key',
     sendsModel: false,
-    developerRole: false,
-    messageNames: true,
-    maxTokensField: 'max_tokens',
-    seedField: 'seed',
-    userField: 'user',
-    penalties: true,
-    streamOptions: true,
-    toolChoiceAutoOnly: false,
-    embeddings: { path: '/openai/deployments/chat-deploy/embeddings', dimensionsField: 'dimensions', encodingFormat: true },
-  },
-  {
+    embeddings: { path: '/openai/deployments/chat-deploy/embeddings' },
+  }),
+  member({
     type: 'openrouter',
     base: '/api/v1',
-    chatPath: '/api/v1/chat/completions',
-    apiKey: TEST_KEY,
     extra: { headers: { 'HTTP-Referer': 'https://app.example.com', 'X-Title': 'Router Tests' } },
-    auth: 'bearer',
-    sendsModel: true,
-    developerRole: false,
-    messageNames: true,
-    maxTokensField: 'max_tokens',
-    seedField: 'seed',
-    userField: 'user',
-    penalties: true,
     streamOptions: false,
-    toolChoiceAutoOnly: false,
-    embeddings: { path: '/api/v1/embeddings', dimensionsField: 'dimensions', encodingFormat: true },
-  },
-  {
-    type: 'deepseek',
-    base: '/v1',
-    chatPath: '/v1/chat/completions',
-    apiKey: TEST_KEY,
-    auth: 'bearer',
-    sendsModel: true,
-    developerRole: false,
-    messageNames: true,
-    maxTokensField: 'max_tokens',
-    seedField: null,
-    userField: null,
-    penalties: true,
-    streamOptions: true,
-    toolChoiceAutoOnly: false,
-    embeddings: false,
-  },
-  {
-    type: 'xai',
-    base: '/v1',
-    chatPath: '/v1/chat/completions',
-    apiKey: TEST_KEY,
-    auth: 'bearer',
-    sendsModel: true,
-    developerRole: false,
-    messageNames: true,
-    maxTokensField: 'max_completion_tokens',
-    seedField: 'seed',
-    userField: 'user',
-    penalties: true,
-    streamOptions: true,
-    toolChoiceAutoOnly: false,
-    embeddings: false,
-  },
-  {
-    type: 'groq',
-    base: '/openai/v1',
-    chatPath: '/openai/v1/chat/completions',
-    apiKey: TEST_KEY,
-    auth: 'bearer',
-    sendsModel: true,
-    developerRole: false,
-    messageNames: true,
-    maxTokensField: 'max_completion_tokens',
-    seedField: 'seed',
-    userField: 'user',
-    penalties: true,
-    streamOptions: true,
-    toolChoiceAutoOnly: false,
-    embeddings: false,
-  },
-  {
-    type: 'mistral',
-    base: '/v1',
-    chatPath: '/v1/chat/completions',
-    apiKey: TEST_KEY,
-    auth: 'bearer',
-    sendsModel: true,
-    developerRole: false,
-    messageNames: false,
-    maxTokensField: 'max_tokens',
-    seedField: 'random_seed',
-    userField: null,
-    penalties: true,
-    streamOptions: false,
-    toolChoiceAutoOnly: false,
-    embeddings: { path: '/v1/embeddings', dimensionsField: 'output_dimension', encodingFormat: true },
-  },
-  {
+  }),
+  member({ type: 'deepseek', seedField: null, userField: null, embeddings: false }),
+  member({ type: 'xai', maxTokensField: 'max_completion_tokens', embeddings: false }),
+  member({ type: 'groq', base: '/openai/v1', maxTokensField: 'max_completion_tokens', embeddings: false }),
+  member({ type: 'mistral', messageNames: false, seedField: 'random_seed', userField: null, streamOptions: false, embeddings: { dimensionsField: 'output_dimension' } }),
+  member({
     type: 'zhipu',
     base: '/api/paas/v4',
-    chatPath: '/api/paas/v4/chat/completions',
     apiKey: ZHIPU_KEY,
     auth: 'zhipu-jwt',
-    sendsModel: true,
-    developerRole: false,
-    messageNames: true,
-    maxTokensField: 'max_tokens',
     seedField: null,
     userField: 'user_id',
     penalties: false,
     streamOptions: false,
     toolChoiceAutoOnly: true,
-    embeddings: { path: '/api/paas/v4/embeddings', dimensionsField: 'dimensions', encodingFormat: false },
-  },
-  {
-    type: 'aliyun',
-    base: '/compatible-mode/v1',
-    chatPath: '/compatible-mode/v1/chat/completions',
-    apiKey: TEST_KEY,
-    auth: 'bearer',
-    sendsModel: true,
-    developerRole: false,
-    messageNames: true,
-    maxTokensField: 'max_tokens',
-    seedField: 'seed',
-    userField: null,
-    penalties: true,
-    streamOptions: true,
-    toolChoiceAutoOnly: false,
-    embeddings: { path: '/compatible-mode/v1/embeddings', dimensionsField: 'dimensions', encodingFormat: true },
-  },
-  {
-    type: 'openai-compatible',
-    base: '/v1',
-    chatPath: '/v1/chat/completions',
-    apiKey: TEST_KEY,
-    auth: 'bearer',
-    sendsModel: true,
-    developerRole: false,
-    messageNames: true,
-    maxTokensField: 'max_tokens',
-    seedField: 'seed',
-    userField: 'user',
-    penalties: true,
-    streamOptions: true,
-    toolChoiceAutoOnly: false,
-    embeddings: { path: '/v1/embeddings', dimensionsField: 'dimensions', encodingFormat: true },
-  },
+    embeddings: { encodingFormat: false },
+  }),
+  member({ type: 'aliyun', base: '/compatible-mode/v1', userField: null }),
+  member({ type: 'openai-compatible' }),
 ];
 
-const WEATHER: ChatTool = {
-  type: 'function',
-  function: {
-    name: 'get_weather',
-    description: 'Weather of a city',
-    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-  },
-};
 
 function b64json(part: string): unknown {
   return JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
@@ -378,10 +255,10 @@ describe('OpenAI wire mapping', () => {
 
   it('zhipu drops the tools for tool_choice "none" and sends "auto" for the others', () => {
     const wire = OPENAI_FAMILY_PRESETS.zhipu.wire;
-    const none = chatRequestToOpenAi({ messages: [{ role: 'user', content: 'x' }], tools: [WEATHER], toolChoice: 'none' }, 'glm', false, wire);
+    const none = chatRequestToOpenAi({ messages: [{ role: 'user', content: 'x' }], tools: [WEATHER_TOOL], toolChoice: 'none' }, 'glm', false, wire);
     assert.equal(none.tools, undefined);
     assert.equal(none.tool_choice, undefined);
-    const required = chatRequestToOpenAi({ messages: [{ role: 'user', content: 'x' }], tools: [WEATHER], toolChoice: 'required' }, 'glm', false, wire);
+    const required = chatRequestToOpenAi({ messages: [{ role: 'user', content: 'x' }], tools: [WEATHER_TOOL], toolChoice: 'required' }, 'glm', false, wire);
     assert.equal(required.tool_choice, 'auto');
   });
 });
@@ -529,11 +406,11 @@ describe('OpenAI-compatible family against the mock provider server', () => {
         const client = clientOf(m);
         const res = await client.chat.completions.create({
           messages: [{ role: 'user', content: 'weather in Paris?' }],
-          tools: [WEATHER],
+          tools: [WEATHER_TOOL],
           toolChoice: 'required',
         });
         const body = lastRequest().body as Record<string, unknown>;
-        assert.deepEqual(body.tools, [WEATHER]);
+        assert.deepEqual(body.tools, [WEATHER_TOOL]);
         assert.equal(body.tool_choice, m.toolChoiceAutoOnly ? 'auto' : 'required');
         const choice = res.choices[0]!;
         assert.equal(choice.finishReason, 'tool_calls');
@@ -550,7 +427,7 @@ describe('OpenAI-compatible family against the mock provider server', () => {
             { role: 'assistant', content: null, toolCalls: [call] },
             { role: 'tool', toolCallId: call.id, content: 'sunny 21C' },
           ],
-          tools: [WEATHER],
+          tools: [WEATHER_TOOL],
         });
         const messages = (lastRequest().body as { messages: Array<Record<string, unknown>> }).messages;
         assert.deepEqual(messages[1], { role: 'assistant', content: null, tool_calls: [{ id: call.id, type: 'function', function: call.function }] });
@@ -562,7 +439,7 @@ describe('OpenAI-compatible family against the mock provider server', () => {
       it('streamed tool call: id and name first, arguments in fragments that join to JSON', async () => {
         const client = clientOf(m);
         const chunks: ChatCompletionChunk[] = await drain(
-          await client.chat.completions.create({ messages: [{ role: 'user', content: 'weather?' }], tools: [WEATHER], stream: true }),
+          await client.chat.completions.create({ messages: [{ role: 'user', content: 'weather?' }], tools: [WEATHER_TOOL], stream: true }),
         );
         const deltas = chunks.flatMap((c) => c.choices[0]?.delta.toolCalls ?? []);
         assert.ok(deltas.length >= 3, 'arguments arrive in several fragments');
@@ -659,19 +536,10 @@ describe('OpenAI-compatible family against the mock provider server', () => {
   });
 
   it('openai-compatible without a key sends no authorization header', async () => {
-    const c = new Client({
-      providerType: 'openai-compatible',
-      baseUrl: `${server.url}/v1`,
-      defaultModel: 'local',
-      maxRetries: 0,
-      metricsEnabled: false,
-    });
-    try {
+    await withClient({ providerType: 'openai-compatible', baseUrl: `${server.url}/v1`, defaultModel: 'local' }, async (c) => {
       await rejects(c.chat.completions.create({ messages: [{ role: 'user', content: 'x' }] }), AuthenticationError);
       assert.equal(lastRequest().headers.authorization, undefined);
-    } finally {
-      await c.close();
-    }
+    });
   });
 
   it('zhipu reuses its cached token across requests', async () => {
@@ -685,57 +553,27 @@ describe('OpenAI-compatible family against the mock provider server', () => {
   });
 
   it('zhipu: a token signed with another secret is refused (the server really verifies)', async () => {
-    const c = new Client({
-      providerType: 'zhipu',
-      apiKey: `${ZHIPU_ID}.wrongSecret123`,
-      baseUrl: `${server.url}/api/paas/v4`,
-      defaultModel: 'glm-4',
-      maxRetries: 0,
-      metricsEnabled: false,
-    });
-    try {
+    await withClient({ providerType: 'zhipu', apiKey: `${ZHIPU_ID}.wrongSecret123`, baseUrl: `${server.url}/api/paas/v4`, defaultModel: 'glm-4' }, async (c) => {
       const err = await rejects(c.chat.completions.create({ messages: [{ role: 'user', content: 'x' }] }), AuthenticationError);
       assert.ok(!errorText(err).includes('wrongSecret123'));
-    } finally {
-      await c.close();
-    }
+    });
   });
 
   it('azure: deployment defaults to the model, api-version is configurable, a /openai base path is not doubled', async () => {
-    const c = new Client({
-      providerType: 'azure-openai',
-      apiKey: TEST_KEY,
-      baseUrl: `${server.url}/openai`,
-      apiVersion: '2025-01-01-preview',
-      defaultModel: 'gpt-4o-mini',
-      maxRetries: 0,
-      metricsEnabled: false,
-    });
-    try {
+    const options = { providerType: 'azure-openai', apiKey: TEST_KEY, baseUrl: `${server.url}/openai`, apiVersion: '2025-01-01-preview', defaultModel: 'gpt-4o-mini' } as const;
+    await withClient(options, async (c) => {
       const res = await c.chat.completions.create({ messages: [{ role: 'user', content: 'hi' }], model: 'my deployment' });
       const req = lastRequest();
       assert.equal(req.path, '/openai/deployments/my%20deployment/chat/completions');
       assert.equal(req.query['api-version'], '2025-01-01-preview');
       assert.equal(res.model, 'my deployment');
-    } finally {
-      await c.close();
-    }
+    });
   });
 
   it('azure: a request without a model goes to the configured deployment', async () => {
-    const c = new Client({
-      providerType: 'azure-openai',
-      apiKey: TEST_KEY,
-      baseUrl: server.url,
-      deployment: 'only-deploy',
-      maxRetries: 0,
-      metricsEnabled: false,
-    });
-    try {
+    await withClient({ providerType: 'azure-openai', apiKey: TEST_KEY, baseUrl: server.url, deployment: 'only-deploy' }, async (c) => {
       await c.chat.completions.create({ messages: [{ role: 'user', content: 'hi' }] });
       assert.equal(lastRequest().path, '/openai/deployments/only-deploy/chat/completions');
-    } finally {
-      await c.close();
-    }
+    });
   });
 });
