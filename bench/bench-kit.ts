@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
@@ -28,9 +28,22 @@ export interface ServerProcessOptions {
 const SERVER_SCRIPT = fileURLToPath(new URL('./mock-server-process.js', import.meta.url));
 const live = new Set<ChildProcess>();
 
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
+let cleanupInstalled = false;
+
+/** Kills the server processes when this one exits or is interrupted (then the signal does what it did). */
+function installCleanup(): void {
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  process.once('exit', () => {
+    for (const child of live) child.kill('SIGKILL');
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      for (const child of live) child.kill('SIGKILL');
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    });
+  }
+}
 
 /** Spawns the mock provider server on 127.0.0.1 in its own process and waits for its `READY <url>` line. */
 export function startServerProcess(options: ServerProcessOptions = {}): Promise<ServerProcess> {
@@ -38,6 +51,7 @@ export function startServerProcess(options: ServerProcessOptions = {}): Promise<
   if (options.chunkCount !== undefined) args.push('--chunk-count', String(options.chunkCount));
   if (options.chunkDelayMs !== undefined) args.push('--chunk-delay-ms', String(options.chunkDelayMs));
   if (options.reply !== undefined) args.push('--reply', options.reply);
+  installCleanup();
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   live.add(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -80,15 +94,21 @@ export function startServerProcess(options: ServerProcessOptions = {}): Promise<
   });
 }
 
-const CLOCK_TICKS_PER_SECOND = 100;
-
-/** utime + stime of a process from `/proc/<pid>/stat`, in µs (10 ms resolution). */
+/**
+ * CPU time a process has used so far, in µs: the sum over its threads of `/proc/<pid>/task/<tid>/schedstat`
+ * (nanoseconds on CPU), or undefined where `/proc` has no such file.
+ */
 export function processCpuMicros(pid: number): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return Number.isFinite(ticks) ? (ticks * 1e6) / CLOCK_TICKS_PER_SECOND : undefined;
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ', 1)[0]);
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+    return Number.isFinite(ns) ? ns / 1000 : undefined;
   } catch {
     return undefined;
   }
@@ -100,13 +120,20 @@ export interface LoadOptions {
   requests: number;
   /** Requests in flight at once. */
   concurrency: number;
-  /** Stop issuing requests after this many milliseconds, even if fewer than `requests` were sent. */
+  /** Length of the measured window, in ms; no request is issued after it closes. */
   maxMs: number;
+  /**
+   * Ramp-up before the window opens, in ms: the window opens at the first completion after `rampMs` and
+   * after `concurrency` completions, so that it sees the steady state (default 0: it opens at once).
+   */
+  rampMs?: number;
 }
 
-/** What one measurement found. */
+/** What one measurement found, over its window. */
 export interface LoadResult {
+  /** Requests completed in the window. */
   requests: number;
+  /** Requests that failed, in the whole run. */
   errors: number;
   firstError: unknown;
   elapsedMs: number;
@@ -119,29 +146,51 @@ export interface LoadResult {
   serverCpuMicrosPerRequest: number | undefined;
   /** Each request's latency in ms, sorted. */
   latencies: Float64Array;
-  /** Client process CPU, µs, over the whole measurement. */
+  /** Client process CPU, µs, over the window. */
   cpuMicros: number;
-  /** Server process CPU, µs, over the whole measurement, when it can be read. */
+  /** Server process CPU, µs, over the window, when it can be read. */
   serverCpuMicros: number | undefined;
 }
 
 /**
- * Runs `fn` at most `requests` times with `concurrency` calls in flight, for at most `maxMs`, and
- * measures throughput, latency percentiles and CPU per request of this process (and of `server`).
+ * Runs `fn` at most `requests` times with `concurrency` calls in flight and measures, over a window of
+ * `maxMs` (after `rampMs` of ramp-up), throughput, latency percentiles and CPU per request of this process
+ * (and of `server`). Requests still in flight when the window closes finish but are not counted.
  */
 export async function runLoad(fn: () => Promise<unknown>, options: LoadOptions, server?: ServerProcess): Promise<LoadResult> {
-  const latencies = new Float64Array(options.requests);
+  const { requests, concurrency, maxMs } = options;
+  const rampMs = options.rampMs ?? 0;
+  const latencies = new Float64Array(requests);
   let issued = 0;
-  let done = 0;
+  let completed = 0;
+  let counted = 0;
   let errors = 0;
   let firstError: unknown;
-  const serverCpu0 = server?.cpuMicros();
-  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const deadline = t0 + options.maxMs;
+  let opened = false;
+  let closed = false;
+  let openedAt = 0;
+  let closedAt = 0;
+  let cpuOpen = process.cpuUsage();
+  let cpuClosed = cpuOpen;
+  let serverOpen: number | undefined;
+  let serverClosed: number | undefined;
+  const open = (now: number): void => {
+    opened = true;
+    openedAt = now;
+    cpuOpen = process.cpuUsage();
+    serverOpen = server?.cpuMicros();
+  };
+  const close = (now: number): void => {
+    closed = true;
+    closedAt = now;
+    cpuClosed = process.cpuUsage();
+    serverClosed = server?.cpuMicros();
+  };
+  if (rampMs <= 0) open(t0);
 
   const worker = async (): Promise<void> => {
-    while (issued < options.requests && performance.now() < deadline) {
+    while (issued < requests && !closed) {
       issued++;
       const start = performance.now();
       try {
@@ -150,38 +199,43 @@ export async function runLoad(fn: () => Promise<unknown>, options: LoadOptions, 
         errors++;
         firstError ??= error;
       }
-      latencies[done++] = performance.now() - start;
+      const end = performance.now();
+      completed++;
+      if (closed) continue;
+      if (opened) {
+        latencies[counted++] = end - start;
+        if (end - openedAt >= maxMs) close(end);
+      } else if (end - t0 >= rampMs && completed >= concurrency) {
+        open(end);
+      }
     }
   };
   const workers: Promise<void>[] = [];
-  for (let i = 0; i < options.concurrency; i++) workers.push(worker());
+  for (let i = 0; i < concurrency; i++) workers.push(worker());
   await Promise.all(workers);
+  if (!opened) open(t0);
+  if (!closed) close(performance.now());
 
-  const elapsedMs = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  const serverCpu1 = server?.cpuMicros();
-  const serverCpuMicros = serverCpu0 === undefined || serverCpu1 === undefined ? undefined : serverCpu1 - serverCpu0;
-  return summarize(done, errors, firstError, elapsedMs, latencies.slice(0, done).sort(), cpu.user + cpu.system, serverCpuMicros);
+  const cpu = cpuClosed.user - cpuOpen.user + (cpuClosed.system - cpuOpen.system);
+  const serverCpu = serverOpen === undefined || serverClosed === undefined ? undefined : serverClosed - serverOpen;
+  return summarize(counted, errors, firstError, closedAt - openedAt, latencies.slice(0, counted).sort(), cpu, serverCpu);
 }
 
 /**
- * Merges measurements of the same thing taken in slices (e.g. interleaved with other clients' slices so
- * that each sees the same machine): throughput over the summed time, percentiles over every latency.
+ * Merges measurements of the same thing taken in slices (interleaved with other clients' slices, so that
+ * each sees the same machine): requests/s and CPU per request are the median over the slices, which a
+ * burst of other load on the machine during one slice does not move; percentiles are over every latency.
  */
 export function mergeLoadResults(parts: readonly LoadResult[]): LoadResult {
   let requests = 0;
   let errors = 0;
   let firstError: unknown;
   let elapsedMs = 0;
-  let cpuMicros = 0;
-  let serverCpuMicros: number | undefined = 0;
   for (const p of parts) {
     requests += p.requests;
     errors += p.errors;
     firstError ??= p.firstError;
     elapsedMs += p.elapsedMs;
-    cpuMicros += p.cpuMicros;
-    serverCpuMicros = serverCpuMicros === undefined || p.serverCpuMicros === undefined ? undefined : serverCpuMicros + p.serverCpuMicros;
   }
   const latencies = new Float64Array(requests);
   let at = 0;
@@ -189,7 +243,32 @@ export function mergeLoadResults(parts: readonly LoadResult[]): LoadResult {
     latencies.set(p.latencies, at);
     at += p.latencies.length;
   }
-  return summarize(requests, errors, firstError, elapsedMs, latencies.sort(), cpuMicros, serverCpuMicros);
+  latencies.sort();
+  const serverCpu = parts.every((p) => p.serverCpuMicrosPerRequest !== undefined)
+    ? median(parts.map((p) => p.serverCpuMicrosPerRequest!))
+    : undefined;
+  const cpuPerRequest = median(parts.map((p) => p.cpuMicrosPerRequest));
+  return {
+    requests,
+    errors,
+    firstError,
+    elapsedMs,
+    requestsPerSecond: median(parts.map((p) => p.requestsPerSecond)),
+    p50Ms: quantile(latencies, 0.5),
+    p99Ms: quantile(latencies, 0.99),
+    cpuMicrosPerRequest: cpuPerRequest,
+    serverCpuMicrosPerRequest: serverCpu,
+    latencies,
+    cpuMicros: cpuPerRequest * requests,
+    serverCpuMicros: serverCpu === undefined ? undefined : serverCpu * requests,
+  };
+}
+
+/** The median of some numbers (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function summarize(

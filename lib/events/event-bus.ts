@@ -1,5 +1,5 @@
 import { EventEmitter } from 'eventemitter3';
-import { Subject, type Observable } from 'rxjs';
+import type { Observable, Subscriber, TeardownLogic } from 'rxjs';
 import { IsolatedObservable } from './isolated-observable.js';
 import type { RouterEvent, RouterEventListeners, RouterEventType } from './router-event.js';
 
@@ -8,26 +8,43 @@ type AnyListener = (event: RouterEvent) => void;
 /**
  * Delivers router events to rxjs subscribers (`events$`) and to typed eventemitter3 listeners.
  * `active` is false while nobody listens, so producers can skip building events at all.
+ *
+ * `events$` multicasts like an rxjs `Subject` (hot; a subscriber gets the events after it subscribed; it
+ * completes on `close()`), from a copy-on-write array of subscribers, so that an event costs one call per
+ * subscriber.
  */
 export class EventBus {
   readonly events$: Observable<RouterEvent>;
-  private readonly subject = new Subject<RouterEvent>();
+  private subscribers: ReadonlyArray<Subscriber<RouterEvent>> = [];
+  private completed = false;
   private readonly emitter = new EventEmitter();
   private readonly wrapped = new Map<AnyListener, Map<string, AnyListener>>();
   private listenerCount = 0;
 
   constructor(private readonly onListenerError: (error: unknown) => void) {
-    this.events$ = new IsolatedObservable<RouterEvent>((subscriber) => this.subject.subscribe(subscriber), onListenerError);
+    this.events$ = new IsolatedObservable<RouterEvent>((subscriber) => this.subscribe(subscriber), onListenerError);
   }
 
   /** True when at least one subscriber or listener would receive an event. */
   get active(): boolean {
-    return this.listenerCount > 0 || this.subject.observed;
+    return this.listenerCount > 0 || this.subscribers.length > 0;
   }
 
   emit(event: RouterEvent): void {
-    if (this.subject.observed) this.subject.next(event);
+    const subscribers = this.subscribers;
+    for (let i = 0; i < subscribers.length; i++) subscribers[i]!.next(event);
     if (this.listenerCount > 0) this.emitter.emit(event.type, event);
+  }
+
+  private subscribe(subscriber: Subscriber<RouterEvent>): TeardownLogic {
+    if (this.completed) {
+      subscriber.complete();
+      return undefined;
+    }
+    this.subscribers = [...this.subscribers, subscriber];
+    return () => {
+      this.subscribers = this.subscribers.filter((s) => s !== subscriber);
+    };
   }
 
   on<T extends RouterEventType>(type: T, listener: RouterEventListeners[T], once = false): void {
@@ -60,7 +77,10 @@ export class EventBus {
 
   /** Completes `events$` and drops every listener. */
   close(): void {
-    this.subject.complete();
+    this.completed = true;
+    const subscribers = this.subscribers;
+    this.subscribers = [];
+    for (const subscriber of subscribers) subscriber.complete();
     this.emitter.removeAllListeners();
     this.wrapped.clear();
     this.listenerCount = 0;

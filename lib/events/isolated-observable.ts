@@ -23,12 +23,12 @@ export class IsolatedObservable<T> extends Observable<T> {
 
   override subscribe(observerOrNext?: Partial<Observer<T>> | ((value: T) => void) | null): Subscription {
     const onError = this.onError;
-    const guard = <A extends unknown[]>(fn: ((...args: A) => void) | undefined, self?: unknown) =>
+    const guard = <A>(fn: ((arg: A) => void) | undefined, self?: unknown) =>
       fn === undefined
         ? undefined
-        : (...args: A) => {
+        : (arg: A) => {
             try {
-              fn.apply(self, args);
+              fn.call(self, arg);
             } catch (error) {
               onError(error);
             }
@@ -36,9 +36,9 @@ export class IsolatedObservable<T> extends Observable<T> {
     if (observerOrNext == null) return super.subscribe({ error: onError });
     if (typeof observerOrNext === 'function') return super.subscribe({ next: guard(observerOrNext), error: onError });
     return super.subscribe({
-      next: guard(observerOrNext.next?.bind(observerOrNext)),
-      error: guard(observerOrNext.error?.bind(observerOrNext)) ?? onError,
-      complete: guard(observerOrNext.complete?.bind(observerOrNext)),
+      next: guard(observerOrNext.next, observerOrNext),
+      error: guard(observerOrNext.error, observerOrNext) ?? onError,
+      complete: guard(observerOrNext.complete, observerOrNext),
     } as Partial<Observer<T>>);
   }
 }

@@ -1,17 +1,24 @@
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { createParser, type EventSourceMessage, type EventSourceParser } from 'eventsource-parser';
 
 export type { EventSourceMessage };
 
-/** Reads a text stream as Server-Sent Events (parsed by eventsource-parser). */
-export async function* readSse(body: AsyncIterable<string>): AsyncGenerator<EventSourceMessage> {
-  const queue: EventSourceMessage[] = [];
-  const parser = createParser({ onEvent: (event) => queue.push(event) });
-  for await (const text of body) {
-    parser.feed(text);
-    if (queue.length === 0) continue;
-    for (let i = 0; i < queue.length; i++) yield queue[i]!;
-    queue.length = 0;
+/**
+ * Splits text into Server-Sent Events as it arrives (parsed by eventsource-parser), synchronously: the
+ * caller reads many events per network chunk without a promise per event.
+ */
+export class SseSplitter {
+  private out: EventSourceMessage[] = [];
+  private readonly parser: EventSourceParser = createParser({ onEvent: (event) => this.out.push(event) });
+
+  /** Parses `text`; appends each event it completes to `out`. */
+  feed(text: string, out: EventSourceMessage[]): void {
+    this.out = out;
+    this.parser.feed(text);
   }
-  parser.feed('\n\n');
-  for (let i = 0; i < queue.length; i++) yield queue[i]!;
+
+  /** The stream ended: an event still waiting for its blank line is completed into `out`. */
+  end(out: EventSourceMessage[]): void {
+    this.out = out;
+    this.parser.feed('\n\n');
+  }
 }

@@ -1,9 +1,9 @@
 import { errorFromStatus, parseRetryAfter } from '../errors/error-from-status.js';
 import { ProviderError, StreamError, type LlmRouterError } from '../errors/llm-router-error.js';
 import type { HttpCall, HttpClient, HttpResponse } from '../http/http-client.js';
-import { readNdjsonLines } from '../http/read-ndjson.js';
-import { readText } from '../http/read-text.js';
-import { readSse, type EventSourceMessage } from '../http/read-sse.js';
+import { EventStreamReader, type TextEventSplitter } from '../http/event-stream-reader.js';
+import { NdjsonSplitter } from '../http/read-ndjson.js';
+import { SseSplitter, type EventSourceMessage } from '../http/read-sse.js';
 import { redact } from '../http/redact.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../types/chat.js';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../types/embeddings.js';
@@ -91,7 +91,8 @@ export abstract class HttpProvider implements Provider {
   }
 
   async chat(request: ChatCompletionRequest, ctx: AttemptContext): Promise<ChatCompletion> {
-    const res = await this.send(this.chatCall(request, ctx.model, false), ctx, false);
+    const res = await this.dispatch(this.chatCall(request, ctx.model, false), ctx, false);
+    if (res.statusCode < 200 || res.statusCode >= 300) throw await this.failure(res, ctx);
     return this.chatResult(await this.readJson(res, ctx), ctx.model);
   }
 
@@ -109,8 +110,19 @@ export abstract class HttpProvider implements Provider {
 
   /** Sends a call; throws the typed error of a non-2xx answer. */
   protected async send(call: ProviderCall, ctx: AttemptContext, stream: boolean): Promise<HttpResponse> {
-    const pending = this.authHeaders();
-    const auth = pending instanceof Promise ? await pending : pending;
+    const res = await this.dispatch(call, ctx, stream);
+    if (res.statusCode >= 200 && res.statusCode < 300) return res;
+    throw await this.failure(res, ctx);
+  }
+
+  /** Sends a call and resolves with the answer, whatever its status. */
+  private dispatch(call: ProviderCall, ctx: AttemptContext, stream: boolean): Promise<HttpResponse> {
+    const auth = this.authHeaders();
+    if (auth instanceof Promise) return auth.then((headers) => this.dispatchWith(call, ctx, stream, headers));
+    return this.dispatchWith(call, ctx, stream, auth);
+  }
+
+  private dispatchWith(call: ProviderCall, ctx: AttemptContext, stream: boolean, auth: Record<string, string>): Promise<HttpResponse> {
     const http: HttpCall = {
       path: call.path,
       method: call.method ?? 'POST',
@@ -119,15 +131,18 @@ export abstract class HttpProvider implements Provider {
       signal: (ctx as HttpAttemptContext).httpSignal ?? ctx.signal,
       bodyTimeoutMs: stream ? ctx.timeoutMs : 0,
     };
-    const res = await this.http.request(this.config.origin, http);
-    if (res.statusCode >= 200 && res.statusCode < 300) return res;
+    return this.http.request(this.config.origin, http);
+  }
+
+  /** The typed error of a non-2xx answer, with the message of its body. */
+  private async failure(res: HttpResponse, ctx: AttemptContext): Promise<LlmRouterError> {
     let text = '';
     try {
       text = await res.body.text();
     } catch {
       // the body could not be read; the status alone says what happened
     }
-    throw this.statusError(res.statusCode, res.headers, text, ctx);
+    return this.statusError(res.statusCode, res.headers, text, ctx);
   }
 
   /**
@@ -175,26 +190,20 @@ export abstract class HttpProvider implements Provider {
     }
   }
 
-  private async *readStream(
-    res: HttpResponse,
-    decoder: StreamDecoder,
-    ctx: AttemptContext,
-  ): AsyncGenerator<ChatCompletionChunk> {
-    const text = readText(res.body);
-    const events = this.streamFormat === 'sse' ? readSse(text) : readNdjsonLines(text);
-    for await (const event of events) {
-      const out = decoder.decode(event);
-      if (out === undefined) continue;
-      if (Array.isArray(out)) yield* out;
-      else yield out;
-    }
-    if (!decoder.done) {
-      throw new StreamError(`${this.name} (${this.type}) stream ended before its end-of-stream marker`, {
-        provider: this.name,
-        statusCode: res.statusCode,
-        requestId: ctx.requestId,
-      });
-    }
+  private readStream(res: HttpResponse, decoder: StreamDecoder, ctx: AttemptContext): AsyncIterable<ChatCompletionChunk> {
+    const splitter: TextEventSplitter<EventSourceMessage | string> = this.streamFormat === 'sse' ? new SseSplitter() : new NdjsonSplitter();
+    return new EventStreamReader(res.body as AsyncIterable<Buffer | string>, splitter, {
+      decode: (event) => decoder.decode(event),
+      end: () => {
+        if (!decoder.done) {
+          throw new StreamError(`${this.name} (${this.type}) stream ended before its end-of-stream marker`, {
+            provider: this.name,
+            statusCode: res.statusCode,
+            requestId: ctx.requestId,
+          });
+        }
+      },
+    });
   }
 
   /** A `StreamError` for an event that cannot be read. */

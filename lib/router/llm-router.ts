@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Observable, Subscription } from 'rxjs';
 import { type LlmRouterError, AbortError, BadRequestError, ConfigurationError, NoProviderAvailableError } from '../errors/llm-router-error.js';
 import { EventBus } from '../events/event-bus.js';
@@ -9,9 +8,10 @@ import { getMetricsCollector as getGlobalCollector } from '../metrics/global-col
 import type { MetricsCollector } from '../metrics/metrics-collector.js';
 import type { AggregatedMetrics, MetricsFilter, AggregatedMetricsFilter, ProviderComparison, RequestMetrics } from '../metrics/request-metrics.js';
 import { createProvider } from '../providers/create-provider.js';
-import type { AttemptContext, Provider } from '../providers/provider.js';
+import type { Provider } from '../providers/provider.js';
 import type {
   ChatCompletion,
+  ChatCompletionChunk,
   ChatCompletionNonStreamingRequest,
   ChatCompletionRequest,
   ChatCompletionStream,
@@ -22,8 +22,10 @@ import type { EmbeddingsRequest, EmbeddingsResponse } from '../types/embeddings.
 import type { LlmRouterOptions } from '../types/provider-config.js';
 import { AttemptController } from './attempt-controller.js';
 import { CircuitBreaker } from './circuit-breaker.js';
+import { DeadlineQueue } from './deadline-queue.js';
 import type { ProviderSlot } from './provider-slot.js';
 import { allowsFallback, isProviderFault, isRetryable, retryDelay } from './retry-policy.js';
+import { newRequestId } from './request-id.js';
 import { RoutedStream } from './routed-stream.js';
 import { createStrategy } from './strategies/create-strategy.js';
 import type { RoutingStrategyImpl } from './strategies/routing-strategy.js';
@@ -36,6 +38,9 @@ interface Target {
   slot: ProviderSlot;
   model: string;
 }
+
+/** What an attempt asks of its provider. */
+type AttemptKind = 'chat' | 'stream' | 'embeddings';
 
 /** What one request carries through its attempts. */
 interface RequestState {
@@ -62,6 +67,8 @@ export interface ProviderStatus {
 }
 
 const EWMA_ALPHA = 0.2;
+/** Most model names whose targets are kept, so that arbitrary names cannot grow memory. */
+const TARGET_CACHE_SIZE = 64;
 
 /**
  * Routes chat completions and embeddings over several providers: validation, strategy order, retries
@@ -85,6 +92,9 @@ export class LlmRouter {
   private readonly byName = new Map<string, ProviderSlot>();
   private readonly strategy: RoutingStrategyImpl;
   private readonly http: HttpClient;
+  private readonly deadlines = new DeadlineQueue();
+  /** The targets of a model while the strategy keeps the configured order (they never change then). */
+  private readonly targetCache = new Map<string | undefined, Target[]>();
   private readonly collector: MetricsCollector | undefined;
   private readonly collectorSubscription: Subscription | undefined;
   private closed = false;
@@ -208,81 +218,114 @@ export class LlmRouter {
 
   // ---- request path
 
-  private async createCompletion(request: ChatCompletionRequest): Promise<ChatCompletion> {
-    validateChatRequest(request);
-    const state = this.begin('chat', false);
-    const targets = this.targets(request.model, state);
-    this.emitRequestStart(state, request.model, targets);
-    return this.run(state, targets, request.signal, request.timeoutMs, async (target, ctx, controller, attempt, t0) => {
-      const result = await target.slot.provider.chat(request, ctx);
+  private createCompletion(request: ChatCompletionRequest): Promise<ChatCompletion> {
+    let state: RequestState;
+    let targets: Target[];
+    try {
+      validateChatRequest(request);
+      state = this.begin('chat', false);
+      targets = this.targets(request.model, state);
+      this.emitRequestStart(state, request.model, targets);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.run(state, targets, request, 'chat') as Promise<ChatCompletion>;
+  }
+
+  private createEmbeddings(request: EmbeddingsRequest): Promise<EmbeddingsResponse> {
+    let state: RequestState;
+    let targets: Target[];
+    try {
+      validateEmbeddingsRequest(request);
+      state = this.begin('embeddings', false);
+      targets = this.targets(request.model, state).filter((t) => t.slot.provider.supportsEmbeddings);
+      if (targets.length === 0) {
+        throw new BadRequestError('Invalid request: no provider of this router has an embeddings API', { field: 'model', requestId: state.requestId });
+      }
+      this.emitRequestStart(state, request.model, targets);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.run(state, targets, request, 'embeddings') as Promise<EmbeddingsResponse>;
+  }
+
+  private createStream(request: ChatCompletionRequest): Promise<ChatCompletionStream> {
+    let state: RequestState;
+    let targets: Target[];
+    try {
+      validateChatRequest(request);
+      state = this.begin('chat', true);
+      targets = this.targets(request.model, state);
+      this.emitRequestStart(state, request.model, targets);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.run(state, targets, request, 'stream') as Promise<ChatCompletionStream>;
+  }
+
+  /** Starts one call to a provider. */
+  private callProvider(kind: AttemptKind, provider: Provider, request: ChatCompletionRequest | EmbeddingsRequest, ctx: AttemptController): Promise<unknown> {
+    if (kind === 'chat') return provider.chat(request as ChatCompletionRequest, ctx);
+    if (kind === 'stream') return provider.chatStream(request as ChatCompletionRequest, ctx);
+    return provider.embeddings(request as EmbeddingsRequest, ctx);
+  }
+
+  /** Books a provider's answer and turns it into what the caller gets (a stream is booked when it ends). */
+  private attemptAnswered(kind: AttemptKind, state: RequestState, target: Target, controller: AttemptController, attempt: number, t0: number, answer: unknown): unknown {
+    if (kind === 'chat') {
+      const result = answer as ChatCompletion;
       controller.dispose();
       this.attemptSucceeded(state, target, attempt, t0, result.usage, null, result.choices[0]?.finishReason ?? null, false);
       this.requestEnded(state, target, true, null, result.usage);
       return result;
-    });
-  }
-
-  private async createEmbeddings(request: EmbeddingsRequest): Promise<EmbeddingsResponse> {
-    validateEmbeddingsRequest(request);
-    const state = this.begin('embeddings', false);
-    const targets = this.targets(request.model, state).filter((t) => t.slot.provider.supportsEmbeddings);
-    if (targets.length === 0) {
-      throw new BadRequestError('Invalid request: no provider of this router has an embeddings API', { field: 'model', requestId: state.requestId });
     }
-    this.emitRequestStart(state, request.model, targets);
-    return this.run(state, targets, request.signal, request.timeoutMs, async (target, ctx, controller, attempt, t0) => {
-      const result = await target.slot.provider.embeddings(request, ctx);
+    if (kind === 'embeddings') {
+      const result = answer as EmbeddingsResponse;
       controller.dispose();
       const usage: Usage = { promptTokens: result.usage.promptTokens, completionTokens: 0, totalTokens: result.usage.totalTokens };
       this.attemptSucceeded(state, target, attempt, t0, usage, null, null, false);
       this.requestEnded(state, target, true, null, usage);
       return result;
-    });
-  }
-
-  private async createStream(request: ChatCompletionRequest): Promise<ChatCompletionStream> {
-    validateChatRequest(request);
-    const state = this.begin('chat', true);
-    const targets = this.targets(request.model, state);
-    this.emitRequestStart(state, request.model, targets);
-    return this.run(state, targets, request.signal, request.timeoutMs, async (target, ctx, controller, attempt, t0) => {
-      const source = await target.slot.provider.chatStream(request, ctx);
-      controller.clearTimer();
-      return new RoutedStream(state.requestId, target.slot.provider.name, target.model, source, controller, t0, {
-        onFirstChunk: (ttftMs) => {
-          if (this.bus.active) {
-            this.bus.emit({
-              type: 'stream.first_chunk',
-              requestId: state.requestId,
-              timestamp: Date.now(),
-              provider: target.slot.provider.name,
-              model: target.model,
-              attempt,
-              ttftMs,
-            });
-          }
-        },
-        onEnd: (o) => {
-          if (o.error === undefined) {
-            this.attemptSucceeded(state, target, attempt, t0, o.usage, o.ttftMs, o.finishReason, o.abandoned);
-            this.requestEnded(state, target, true, null, o.usage);
-          } else {
-            this.attemptFailed(state, target, attempt, t0, o.error, o.ttftMs, o.usage);
-            this.requestEnded(state, target, false, o.error, o.usage);
-          }
-        },
-      });
+    }
+    controller.clearTimer();
+    return new RoutedStream(state.requestId, target.slot.provider.name, target.model, answer as AsyncIterable<ChatCompletionChunk>, controller, t0, {
+      onFirstChunk: (ttftMs) => {
+        if (this.bus.active) {
+          this.bus.emit({
+            type: 'stream.first_chunk',
+            requestId: state.requestId,
+            timestamp: Date.now(),
+            provider: target.slot.provider.name,
+            model: target.model,
+            attempt,
+            ttftMs,
+          });
+        }
+      },
+      onEnd: (o) => {
+        if (o.error === undefined) {
+          this.attemptSucceeded(state, target, attempt, t0, o.usage, o.ttftMs, o.finishReason, o.abandoned);
+          this.requestEnded(state, target, true, null, o.usage);
+        } else {
+          this.attemptFailed(state, target, attempt, t0, o.error, o.ttftMs, o.usage);
+          this.requestEnded(state, target, false, o.error, o.usage);
+        }
+      },
     });
   }
 
   private begin(operation: Operation, stream: boolean): RequestState {
     if (this.closed) throw new BadRequestError('Invalid request: the router is closed');
-    return { requestId: randomUUID(), operation, stream, startedAt: performance.now(), attempts: 0, errors: [] };
+    return { requestId: newRequestId(), operation, stream, startedAt: performance.now(), attempts: 0, errors: [] };
   }
 
   /** The providers that serve the model, in strategy order, with the model name each is sent. */
   private targets(model: string | undefined, state: RequestState): Target[] {
     const ordered = this.strategy.order(this.slots);
+    if (ordered === this.slots) {
+      const cached = this.targetCache.get(model);
+      if (cached !== undefined) return cached;
+    }
     const out: Target[] = [];
     for (const slot of ordered) {
       const c = slot.provider.config;
@@ -297,17 +340,13 @@ export class LlmRouter {
         model === undefined ? 'is required: no provider has a defaultModel' : `"${model}" is not served by any provider (${this.providerNames.join(', ')})`;
       throw new BadRequestError(`Invalid request: model ${reason}`, { field: 'model', requestId: state.requestId });
     }
+    if (ordered === this.slots && this.targetCache.size < TARGET_CACHE_SIZE) this.targetCache.set(model, out);
     return out;
   }
 
-  private async run<T>(
-    state: RequestState,
-    targets: Target[],
-    signal: AbortSignal | undefined,
-    timeoutMs: number | undefined,
-    attemptFn: (target: Target, ctx: AttemptContext, controller: AttemptController, attempt: number, t0: number) => Promise<T>,
-  ): Promise<T> {
-    const skipped: string[] = [];
+  private async run(state: RequestState, targets: Target[], request: ChatCompletionRequest | EmbeddingsRequest, kind: AttemptKind): Promise<unknown> {
+    const { signal, timeoutMs } = request;
+    let skipped: string[] | undefined;
     let previous: { target: Target; error: LlmRouterError } | undefined;
     for (let ti = 0; ti < targets.length; ti++) {
       const target = targets[ti]!;
@@ -316,20 +355,20 @@ export class LlmRouter {
       const policy = slot.provider.config.retry;
       for (let retry = 0; ; retry++) {
         if (slot.breaker !== undefined && !slot.breaker.tryAcquire()) {
-          skipped.push(name);
+          (skipped ??= []).push(name);
           break;
         }
         if (previous !== undefined && previous.target !== target && retry === 0) this.emitFallback(state, previous.target, target, previous.error);
         const attempt = ++state.attempts;
         const t0 = performance.now();
         const limit = timeoutMs ?? slot.provider.config.timeoutMs;
-        const controller = new AttemptController(name, state.requestId, limit, signal);
-        const ctx: AttemptContext = { requestId: state.requestId, model: target.model, signal: controller.signal, timeoutMs: limit };
+        const controller = new AttemptController(name, state.requestId, target.model, limit, signal, this.deadlines, t0);
         slot.inFlight++;
         this.emitAttemptStart(state, target, attempt);
         let error: LlmRouterError;
         try {
-          return await attemptFn(target, ctx, controller, attempt, t0);
+          const answer = await this.callProvider(kind, slot.provider, request, controller);
+          return this.attemptAnswered(kind, state, target, controller, attempt, t0, answer);
         } catch (e) {
           controller.dispose();
           error = controller.classify(e, false);
@@ -356,12 +395,12 @@ export class LlmRouter {
     }
     const last = previous?.error;
     const tried = new Set(state.errors.map((e) => e.provider));
-    if (tried.size === 1 && skipped.length === 0 && last !== undefined) {
+    if (tried.size === 1 && skipped === undefined && last !== undefined) {
       this.requestEnded(state, previous!.target, false, last, null);
       throw last;
     }
     const parts = state.errors.map((e) => `${e.provider ?? '?'}: ${e.name}${e.statusCode === undefined ? '' : ` ${e.statusCode}`}`);
-    if (skipped.length > 0) parts.push(`cooling down: ${[...new Set(skipped)].join(', ')}`);
+    if (skipped !== undefined) parts.push(`cooling down: ${[...new Set(skipped)].join(', ')}`);
     const error = new NoProviderAvailableError(`No provider available (${parts.join('; ')})`, state.errors, {
       requestId: state.requestId,
       provider: last?.provider,

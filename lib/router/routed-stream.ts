@@ -26,16 +26,20 @@ export interface StreamHooks {
 export class RoutedStream implements ChatCompletionStream {
   private consumed = false;
   private ended = false;
-  private abandonedByCaller = false;
+  /** @internal */
+  abandonedByCaller = false;
 
   constructor(
     readonly requestId: string,
     readonly provider: string,
     readonly model: string,
     private readonly source: AsyncIterable<ChatCompletionChunk>,
-    private readonly controller: AttemptController,
-    private readonly startedAt: number,
-    private readonly hooks: StreamHooks,
+    /** @internal */
+    readonly controller: AttemptController,
+    /** @internal */
+    readonly startedAt: number,
+    /** @internal */
+    readonly hooks: StreamHooks,
   ) {}
 
   abort(): void {
@@ -45,44 +49,94 @@ export class RoutedStream implements ChatCompletionStream {
     if (!this.consumed) this.end({ error: undefined, usage: null, finishReason: null, ttftMs: null, abandoned: true });
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<ChatCompletionChunk> {
+  [Symbol.asyncIterator](): AsyncIterableIterator<ChatCompletionChunk> {
     if (this.consumed) throw new TypeError('a stream can be iterated only once');
     this.consumed = true;
-    return this.iterate();
+    return new RoutedStreamIterator(this, this.source[Symbol.asyncIterator]());
   }
 
-  private async *iterate(): AsyncGenerator<ChatCompletionChunk> {
-    let usage: Usage | null = null;
-    let finishReason: FinishReason | null = null;
-    let ttftMs: number | null = null;
-    let completed = false;
-    let error: LlmRouterError | undefined;
-    try {
-      for await (const chunk of this.source) {
-        if (ttftMs === null) {
-          ttftMs = performance.now() - this.startedAt;
-          this.hooks.onFirstChunk(ttftMs);
-        }
-        if (chunk.usage != null) usage = chunk.usage;
-        const choice = chunk.choices[0];
-        if (choice !== undefined && choice.finishReason !== null) finishReason = choice.finishReason;
-        yield chunk;
-      }
-      completed = true;
-    } catch (e) {
-      if (!this.abandonedByCaller) {
-        error = this.controller.classify(e, true);
-        throw error;
-      }
-    } finally {
-      this.end({ error, usage, finishReason, ttftMs, abandoned: !completed && error === undefined });
-    }
-  }
-
-  private end(outcome: StreamOutcome): void {
+  /** @internal Reports the stream's end once. */
+  end(outcome: StreamOutcome): void {
     if (this.ended) return;
     this.ended = true;
     this.controller.dispose();
     this.hooks.onEnd(outcome);
+  }
+}
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * Iterates a `RoutedStream`. Written out rather than as an async generator: one promise per chunk instead
+ * of a generator's await-and-resolve per chunk on top of the provider's own.
+ */
+class RoutedStreamIterator implements AsyncIterableIterator<ChatCompletionChunk> {
+  private usage: Usage | null = null;
+  private finishReason: FinishReason | null = null;
+  private ttftMs: number | null = null;
+  private finished = false;
+
+  constructor(
+    private readonly stream: RoutedStream,
+    private readonly source: AsyncIterator<ChatCompletionChunk>,
+  ) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<ChatCompletionChunk>> {
+    if (this.finished) return Promise.resolve(DONE);
+    return this.source.next().then(this.onResult, this.onError);
+  }
+
+  async return(): Promise<IteratorResult<ChatCompletionChunk>> {
+    if (this.finished) return DONE;
+    this.finished = true;
+    try {
+      await this.source.return?.();
+    } finally {
+      this.finish(undefined, true);
+    }
+    return DONE;
+  }
+
+  private readonly onResult = (result: IteratorResult<ChatCompletionChunk>): IteratorResult<ChatCompletionChunk> | Promise<IteratorResult<ChatCompletionChunk>> => {
+    if (result.done === true) {
+      this.finished = true;
+      this.finish(undefined, false);
+      return DONE;
+    }
+    try {
+      const chunk = result.value;
+      if (this.ttftMs === null) {
+        this.ttftMs = performance.now() - this.stream.startedAt;
+        this.stream.hooks.onFirstChunk(this.ttftMs);
+      }
+      if (chunk.usage != null) this.usage = chunk.usage;
+      const choice = chunk.choices[0];
+      if (choice !== undefined && choice.finishReason !== null) this.finishReason = choice.finishReason;
+      return result;
+    } catch (e) {
+      return Promise.resolve(this.source.return?.()).then(
+        () => this.onError(e),
+        () => this.onError(e),
+      );
+    }
+  };
+
+  private readonly onError = (e: unknown): IteratorResult<ChatCompletionChunk> => {
+    this.finished = true;
+    if (this.stream.abandonedByCaller) {
+      this.finish(undefined, true);
+      return DONE;
+    }
+    const error = this.stream.controller.classify(e, true);
+    this.finish(error, false);
+    throw error;
+  };
+
+  private finish(error: LlmRouterError | undefined, abandoned: boolean): void {
+    this.stream.end({ error, usage: this.usage, finishReason: this.finishReason, ttftMs: this.ttftMs, abandoned });
   }
 }
