@@ -17,6 +17,8 @@ import { EventBus } from '../lib/events/event-bus.js';
 import type { AttemptEndEvent, RouterEvent } from '../lib/events/router-event.js';
 import { MetricsCollector } from '../lib/metrics/metrics-collector.js';
 import type { RecordRequestInput } from '../lib/metrics/request-metrics.js';
+import { seededRandom } from '../lib/util/seeded-random.js';
+import { machineDescription, median } from './bench-kit.js';
 import { NaiveMetricsCollector } from './naive-metrics-collector.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -28,23 +30,14 @@ if (gc === undefined) {
 }
 
 const RECORDS = 1_000_000;
+/** Runs of each read measure (medians reported). */
+const READ_RUNS = 9;
 /** Pre-built attempts cycled through (a power of two); 65,536 gives the 1,000-series run ~65 distinct latencies per series. */
 const POOL = 1 << 16;
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A pool of realistic attempts over `series` (provider, model) pairs: log-normal-ish latencies, 10% failures, 25% streams. */
 function inputs(series: number): RecordRequestInput[] {
-  const random = prng(series);
+  const random = seededRandom(series);
   const providers = Array.from({ length: Math.min(series, 10) }, (_, i) => `provider-${i}`);
   const models = Array.from({ length: series }, (_, i) => `model-${i}`);
   return Array.from({ length: POOL }, (_, i) => {
@@ -93,7 +86,7 @@ function perSecond(n: number, ms: number): number {
   return (n / ms) * 1000;
 }
 
-/** Wall-clock and CPU time (this process, all threads) of one run, in ms. */
+/** Wall-clock and CPU time (this process, all threads: GC helper threads included) of one run, in ms. */
 interface Timing {
   wall: number;
   cpu: number;
@@ -117,11 +110,6 @@ async function timeAsync(run: () => Promise<unknown>): Promise<Timing> {
   return { wall, cpu: (used.user + used.system) / 1000 };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
 /** Medians of wall and CPU time over runs. */
 function medianTiming(timings: Timing[]): Timing {
   return { wall: median(timings.map((t) => t.wall)), cpu: median(timings.map((t) => t.cpu)) };
@@ -130,6 +118,11 @@ function medianTiming(timings: Timing[]): Timing {
 function rate(timings: Timing[]): Timing {
   const t = medianTiming(timings);
   return { wall: perSecond(RECORDS, t.wall), cpu: perSecond(RECORDS, t.cpu) };
+}
+
+/** A memory figure in the table's shape. */
+function megabytes(mb: number): Timing {
+  return { wall: mb, cpu: mb };
 }
 
 /** Heap plus array buffers (the collector keeps its columns and samples in typed arrays), after full GCs. */
@@ -190,7 +183,7 @@ function memoryGrowth(make: () => { recordRequest(input: RecordRequestInput): vo
 {
   const grown = memoryGrowth(() => new MetricsCollector());
   const naiveGrown = memoryGrowth(() => new NaiveMetricsCollector());
-  rows.push({ measure: 'memory growth after 1M records, 20 series (heap + buffers)', collector: { wall: grown, cpu: grown }, naive: { wall: naiveGrown, cpu: naiveGrown }, unit: 'MB', target: { op: '<', value: 30 } });
+  rows.push({ measure: 'memory growth after 1M records, 20 series (heap + buffers)', collector: megabytes(grown), naive: megabytes(naiveGrown), unit: 'MB', target: { op: '<', value: 30 } });
 }
 
 const runs = 3;
@@ -253,9 +246,10 @@ rows.push({ measure: "events$ (the router's EventBus), 20 series", collector: ra
   const pool1000 = inputs(1000);
   const collector = new MetricsCollector({ maxSeries: 1000 });
   for (let i = 0; i < RECORDS; i++) collector.recordRequest(pool1000[i & (POOL - 1)]!);
-  /** One new record in every series, so that every cached percentile is stale. */
+  /** One new attempt in every series (the next ones of the pool, as traffic would bring), so that every series has changed. */
+  let next = 0;
   const touch = (): void => {
-    for (let i = 0; i < 1000; i++) collector.recordRequest(pool1000[i]!);
+    for (let i = 0; i < 1000; i++) collector.recordRequest(pool1000[next++ & (POOL - 1)]!);
   };
   for (let i = 0; i < 3; i++) {
     touch();
@@ -268,7 +262,7 @@ rows.push({ measure: "events$ (the router's EventBus), 20 series", collector: ra
   const exportCold: Timing[] = [];
   const exportWarm: Timing[] = [];
   const openMetricsCold: Timing[] = [];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < READ_RUNS; i++) {
     touch();
     aggCold.push(time(() => collector.getAggregatedMetrics()));
     aggWarm.push(time(() => collector.getAggregatedMetrics()));
@@ -306,11 +300,19 @@ function both(t: Timing, unit: Row['unit']): string {
   return unit === 'MB' ? format(t.wall, unit) : `${format(t.wall, unit)} / ${format(t.cpu, unit)}`;
 }
 
-/** Judged on CPU time: "on one core" is records per CPU-second, and CPU time is what other processes on the machine cannot inflate much. */
+/**
+ * The figure a target is judged on: the main thread's time, bounded above by both the wall-clock time (which
+ * other processes inflate) and the process CPU time (which V8's GC helper threads inflate), so the better of
+ * the two. Never better than the main thread's own CPU time: "on one core" means per CPU-second of it.
+ */
+function judged(row: Row): number {
+  return row.unit === 'rec/s' ? Math.max(row.collector.wall, row.collector.cpu) : Math.min(row.collector.wall, row.collector.cpu);
+}
+
 function verdict(row: Row): string {
   if (row.target === undefined) return '';
   const { op, value } = row.target;
-  const measured = row.collector.cpu;
+  const measured = judged(row);
   const met = op === '>=' ? measured >= value : measured < value;
   if (met) return 'met';
   const gap = op === '>=' ? `${((1 - measured / value) * 100).toFixed(0)}% short` : `${(measured / value).toFixed(1)}x over`;
@@ -323,7 +325,7 @@ function ratio(row: Row): string {
   return `${better >= 10 ? better.toFixed(0) : better.toFixed(1)}x ${better >= 1 ? 'better' : 'worse'}`;
 }
 
-const header = ['measure', 'collector (wall / cpu)', 'naive: store all, sort (wall / cpu)', 'ratio (cpu)', 'target', 'status (cpu)'];
+const header = ['measure', 'collector (wall / cpu)', 'naive: store all, sort (wall / cpu)', 'ratio (cpu)', 'target', 'status'];
 const table = rows.map((row) => [
   row.measure,
   both(row.collector, row.unit),
@@ -335,11 +337,16 @@ const table = rows.map((row) => [
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
 const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
 const load = loadavg();
-console.log(`\nllm-api-router metrics benchmark - node ${process.version}, ${cpus()[0]?.model ?? 'unknown cpu'} x${cpus().length}, load average ${load.map((l) => l.toFixed(2)).join(' ')}`);
+console.log(`\nllm-api-router metrics benchmark, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC - ${machineDescription()}, load average ${load.map((l) => l.toFixed(2)).join(' ')}`);
 console.log(line(header));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const row of table) console.log(line(row));
-console.log(`\n${RECORDS.toLocaleString('en')} records per throughput run (median of ${runs}); read times are medians of 5 (the naive reads: one run). Total ${((performance.now() - startedAt) / 1000).toFixed(1)} s.`);
-console.log('CPU time is this process\'s (all threads, GC included). Targets are judged on it: "on one core" means per CPU-second.');
+const targeted = rows.filter((row) => row.target !== undefined);
+const missed = targeted.filter((row) => verdict(row) !== 'met');
+console.log(`\nTargets (issue 3): ${targeted.length - missed.length} of ${targeted.length} met${missed.length === 0 ? '.' : `; gaps: ${missed.map((row) => `${row.measure.split(',')[0]} ${format(judged(row), row.unit)} (${verdict(row).slice(9)})`).join('; ')}.`}`);
+console.log(`${RECORDS.toLocaleString('en')} records per throughput run (median of ${runs}); read times are medians of ${READ_RUNS}, each after one new attempt in every series (the naive reads: one run). Total ${((performance.now() - startedAt) / 1000).toFixed(1)} s.`);
+console.log(
+  'CPU time is this process\'s (all threads: V8\'s GC helper threads too). A target is judged on the better of wall and CPU time (status), which is never better than the main thread\'s own CPU time: "on one core" means per CPU-second of it.',
+);
 console.log(`Machine reference: a plain loop summing a Float64Array takes ${reference.toFixed(2)} ns per element (about 1 ns on an idle modern core); scale the figures by it.`);
 if (load[0]! > cpus().length) console.log(`The load average (${load[0]!.toFixed(1)}) exceeds the ${cpus().length} CPUs: other processes shared the cores, so wall times are inflated.`);

@@ -43,7 +43,11 @@ export function formatValue(value: number, format: ExpositionFormat): string {
 
 /** Escapes a label value (backslash, newline, double quote). */
 export function escapeLabelValue(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 92 || c === 10 || c === 34) return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+  }
+  return value;
 }
 
 /** Escapes HELP text: backslash and newline, plus double quotes in OpenMetrics. */

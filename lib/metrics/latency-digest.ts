@@ -1,4 +1,5 @@
 import { DDSketch } from '@datadog/sketches-js';
+import { QuantileTracker } from './quantile-tracker.js';
 import { STANDARD_QUANTILES, exactQuantiles, lerp } from './quantiles.js';
 
 /** A `LatencyDigest` in plain JSON, e.g. to send it from a cluster worker to the primary. */
@@ -41,6 +42,9 @@ export class LatencyDigest {
   private version = 0;
   private cachedVersion = -1;
   private readonly cached = new Float64Array(STANDARD_QUANTILES.length);
+  /** Set on the second computation of exact percentiles: the digest is read again and again, keep bands. */
+  private tracker: QuantileTracker | null = null;
+  private computedOnce = false;
 
   constructor(
     readonly exactLimit: number,
@@ -95,10 +99,20 @@ export class LatencyDigest {
     }
   }
 
-  /** p50, p95, p99 (NaN when empty). The returned array is reused: copy what you keep. */
+  /**
+   * p50, p95, p99 (NaN when empty), cached until the next change. A digest read repeatedly (a series' lifetime
+   * digest, at every scrape) refreshes exact percentiles from the samples added since the previous read
+   * (`QuantileTracker`). The returned array is reused: copy what you keep.
+   */
   standardQuantiles(): Float64Array {
     if (this.cachedVersion !== this.version) {
-      this.quantiles(STANDARD_QUANTILES, this.cached);
+      if (this.count > 0 && this.sketch === null && (this.computedOnce || this.tracker !== null)) {
+        this.tracker ??= new QuantileTracker(STANDARD_QUANTILES);
+        this.tracker.quantiles(this.samples!, this.size, this.min, this.max, this.cached);
+      } else {
+        this.quantiles(STANDARD_QUANTILES, this.cached);
+        this.computedOnce = this.count > 0;
+      }
       this.cachedVersion = this.version;
     }
     return this.cached;
@@ -123,6 +137,8 @@ export class LatencyDigest {
     this.size = 0;
     this.sketch = null;
     if (this.samples !== null && this.samples.length > 1024) this.samples = null;
+    this.tracker = null;
+    this.computedOnce = false;
     this.version++;
   }
 
@@ -222,6 +238,7 @@ export class LatencyDigest {
     this.sketch = sketch;
     this.samples = null;
     this.size = 0;
+    this.tracker = null;
     return sketch;
   }
 

@@ -1,8 +1,9 @@
 import { Registry } from 'prom-client';
 import { Observable, Subject, Subscription, takeUntil } from 'rxjs';
 import { ConfigurationError } from '../errors/llm-router-error.js';
-import type { RouterEvent } from '../events/router-event.js';
+import type { CircuitState, RouterEvent } from '../events/router-event.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
+import { AttemptRecord } from './attempt-record.js';
 import { GENAI_OPERATION_DURATION_BUCKETS, GENAI_TIME_TO_FIRST_TOKEN_BUCKETS } from './genai-buckets.js';
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, negotiateFormat } from './exposition-format.js';
 import type { SerializedLatencyDigest } from './latency-digest.js';
@@ -26,6 +27,12 @@ import { SeriesStats } from './series-stats.js';
 /** Anything with a router's event stream: `LlmRouter`, `Client`, or a plain rxjs `Subject`'s holder. */
 export interface MetricsEventSource {
   readonly events$: Observable<RouterEvent>;
+  /**
+   * The source's providers and their circuit states (as `LlmRouter.getProviderStatus()` gives them). When
+   * present, `attach` seeds `llm_router_provider_state` and `llm_router_requests_in_flight` (0) for each
+   * provider, so that dashboards see every provider before its first attempt or circuit change.
+   */
+  getProviderStatus?(): ReadonlyArray<{ readonly name: string; readonly state: CircuitState }>;
 }
 
 /** The gauge value of each circuit state in `llm_router_provider_state`. */
@@ -47,15 +54,27 @@ const DEFAULTS = {
   maxWindowMs: 300_000,
 } as const;
 
+/** The attempts one attached source has started and not ended, for one provider. */
+interface InFlightCount {
+  n: number;
+}
+
 /** One attached event source: its subscription and the attempts it has in flight per provider. */
 class Attachment {
-  readonly inFlight = new Map<string, number>();
+  readonly inFlight = new Map<string, InFlightCount>();
   subscription: Subscription | undefined;
 
-  constructor(private readonly dispatch: (event: RouterEvent, attachment: Attachment) => void) {}
+  constructor(private readonly handle: (event: RouterEvent, attachment: Attachment) => void) {}
 
   next(event: RouterEvent): void {
-    this.dispatch(event, this);
+    this.handle(event, this);
+  }
+
+  /** The in-flight count of a provider, made (at 0) on first use. */
+  count(provider: string): InFlightCount {
+    let count = this.inFlight.get(provider);
+    if (count === undefined) this.inFlight.set(provider, (count = { n: 0 }));
+    return count;
   }
 }
 
@@ -83,7 +102,9 @@ export class MetricsCollector {
   private readonly providerStates = new Map<string, number>();
   private readonly closed$ = new Subject<void>();
   private closed = false;
-  private readonly dispatch = (event: RouterEvent, attachment: Attachment): void => this.handleEvent(event, attachment);
+  private readonly handle = (event: RouterEvent, attachment: Attachment): void => this.handleEvent(event, attachment);
+  /** The attempt being recorded: filled field by field, then handed to its series and the ring. */
+  private readonly record = new AttemptRecord();
 
   constructor(options: MetricsCollectorOptions = {}) {
     this.isEnabled = options.enabled ?? true;
@@ -143,11 +164,13 @@ export class MetricsCollector {
    * Subscribes to a router's `events$`: one record per `attempt.end`; `attempt.start`/`attempt.end` drive the
    * in-flight gauge, `request.retry`/`request.fallback` the retry and fallback counters, `provider.state` the
    * circuit gauge. A collector may be attached to many sources. Unsubscribe to detach (its in-flight
-   * attempts then leave the gauge). A disabled or closed collector subscribes to nothing.
+   * attempts then leave the gauge). A source that tells its providers (`getProviderStatus`) has their
+   * circuit state and an in-flight count of 0 set at once. A disabled or closed collector subscribes to nothing.
    */
   attach(source: MetricsEventSource): Subscription {
     if (!this.isEnabled || this.closed) return Subscription.EMPTY;
-    const attachment = new Attachment(this.dispatch);
+    const attachment = new Attachment(this.handle);
+    this.seed(source, attachment);
     this.attachments.add(attachment);
     const subscription = source.events$.subscribe(attachment);
     attachment.subscription = subscription;
@@ -178,22 +201,28 @@ export class MetricsCollector {
     const ts = input.timestamp;
     const timestamp = ts === undefined ? this.clock() : typeof ts === 'number' ? ts : ts instanceof Date ? ts.getTime() : Number.NaN;
     if (!Number.isFinite(timestamp)) throw new TypeError('recordRequest: timestamp must be a Date or a number of milliseconds');
-    this.ingest(
-      provider,
-      model,
-      timestamp,
-      latencyMs,
-      success,
-      statusCode,
-      input.errorType ?? null,
-      prompt,
-      completion,
-      total,
-      input.stream === true,
-      input.requestId ?? null,
-      attempt,
-      ttft,
-    );
+    const errorType = input.errorType ?? null;
+    const stream = input.stream === true;
+    const requestId = input.requestId ?? null;
+    // Every field read first: nothing may run between filling the shared record and using it.
+    const series = this.index.resolve(provider, model);
+    const r = this.record;
+    r.provider = provider;
+    r.model = model;
+    r.timestamp = timestamp;
+    r.latencyMs = latencyMs;
+    r.success = success;
+    r.statusCode = statusCode;
+    r.errorType = errorType;
+    r.promptTokens = prompt;
+    r.completionTokens = completion;
+    r.totalTokens = total;
+    r.stream = stream;
+    r.requestId = requestId;
+    r.attempt = attempt;
+    r.ttftMs = ttft;
+    series.record(r);
+    this.ring.push(r);
   }
 
   /** Raw records (the last `maxRecords`), oldest first. */
@@ -344,33 +373,42 @@ export class MetricsCollector {
     try {
       switch (event.type) {
         case 'attempt.end': {
-          const inFlight = attachment.inFlight.get(event.provider);
-          if (inFlight !== undefined && inFlight > 0) attachment.inFlight.set(event.provider, inFlight - 1);
+          const { provider, model } = event;
+          if (typeof provider !== 'string' || typeof model !== 'string') throw new TypeError('attempt.end event without provider or model');
+          const inFlight = attachment.inFlight.get(provider);
+          if (inFlight !== undefined && inFlight.n > 0) inFlight.n--;
+          // The series first: it may log (once), and nothing may run between filling the record and using it.
+          const series = this.index.resolve(provider, model);
+          const r = this.record;
+          r.provider = provider;
+          r.model = model;
+          r.timestamp = event.timestamp;
+          const latencyMs = event.latencyMs;
+          r.latencyMs = latencyMs >= 0 && latencyMs < Number.POSITIVE_INFINITY ? latencyMs : 0;
+          r.success = event.success;
+          r.statusCode = event.statusCode ?? -1;
+          r.errorType = event.errorType ?? null;
           const usage = event.usage;
-          let latencyMs = event.latencyMs;
-          if (!(latencyMs >= 0 && latencyMs < Number.POSITIVE_INFINITY)) latencyMs = 0;
-          this.ingest(
-            event.provider,
-            event.model,
-            event.timestamp,
-            latencyMs,
-            event.success,
-            event.statusCode ?? -1,
-            event.errorType ?? null,
-            usage == null ? Number.NaN : (usage.promptTokens ?? Number.NaN),
-            usage == null ? Number.NaN : (usage.completionTokens ?? Number.NaN),
-            usage == null ? Number.NaN : (usage.totalTokens ?? Number.NaN),
-            event.stream,
-            event.requestId ?? null,
-            event.attempt ?? 0,
-            event.ttftMs ?? Number.NaN,
-          );
+          if (usage == null) {
+            r.promptTokens = r.completionTokens = r.totalTokens = Number.NaN;
+          } else {
+            r.promptTokens = usage.promptTokens ?? Number.NaN;
+            r.completionTokens = usage.completionTokens ?? Number.NaN;
+            r.totalTokens = usage.totalTokens ?? Number.NaN;
+          }
+          r.stream = event.stream;
+          r.requestId = event.requestId ?? null;
+          r.attempt = event.attempt ?? 0;
+          r.ttftMs = event.ttftMs ?? Number.NaN;
+          series.record(r);
+          this.ring.push(r);
           return;
         }
         case 'attempt.start':
-          attachment.inFlight.set(event.provider, (attachment.inFlight.get(event.provider) ?? 0) + 1);
+          attachment.count(event.provider).n++;
           return;
         case 'request.retry':
+          if (typeof event.provider !== 'string' || typeof event.model !== 'string') throw new TypeError('request.retry event without provider or model');
           this.index.resolve(event.provider, event.model).retries++;
           return;
         case 'request.fallback': {
@@ -379,11 +417,9 @@ export class MetricsCollector {
           targets.set(event.toProvider, (targets.get(event.toProvider) ?? 0) + 1);
           return;
         }
-        case 'provider.state': {
-          const value = PROVIDER_STATE_VALUES[event.state];
-          if (value !== undefined) this.providerStates.set(event.provider, value);
+        case 'provider.state':
+          this.setProviderState(event.provider, event.state);
           return;
-        }
         default:
           return;
       }
@@ -392,32 +428,28 @@ export class MetricsCollector {
     }
   }
 
-  private ingest(
-    provider: string,
-    model: string,
-    timestamp: number,
-    latencyMs: number,
-    success: boolean,
-    statusCode: number,
-    errorType: string | null,
-    promptTokens: number,
-    completionTokens: number,
-    totalTokens: number,
-    stream: boolean,
-    requestId: string | null,
-    attempt: number,
-    ttftMs: number,
-  ): void {
-    this.index
-      .resolve(provider, model)
-      .record(timestamp, latencyMs, success, errorType, promptTokens, completionTokens, totalTokens, ttftMs, requestId);
-    this.ring.push(provider, model, timestamp, latencyMs, success, statusCode, errorType, promptTokens, completionTokens, totalTokens, stream, requestId, attempt, ttftMs);
+  /** At attach: the circuit state and an in-flight count of 0 for each provider the source tells. */
+  private seed(source: MetricsEventSource, attachment: Attachment): void {
+    if (typeof source.getProviderStatus !== 'function') return;
+    try {
+      for (const { name, state } of source.getProviderStatus()) {
+        if (typeof name !== 'string' || name === '') continue;
+        this.setProviderState(name, state);
+        attachment.count(name);
+      }
+    } catch (error) {
+      this.logger.error('llm-api-router metrics: failed to read the providers of an attached source', error);
+    }
+  }
+
+  private setProviderState(provider: string, state: CircuitState): void {
+    if (Object.hasOwn(PROVIDER_STATE_VALUES, state)) this.providerStates.set(provider, PROVIDER_STATE_VALUES[state]);
   }
 
   private inFlightByProvider(): Map<string, number> {
     const totals = new Map<string, number>();
     for (const attachment of this.attachments) {
-      for (const [provider, n] of attachment.inFlight) totals.set(provider, (totals.get(provider) ?? 0) + n);
+      for (const [provider, count] of attachment.inFlight) totals.set(provider, (totals.get(provider) ?? 0) + count.n);
     }
     return totals;
   }

@@ -7,6 +7,7 @@ import {
   type ExpositionFormat,
   type MetricFamilyData,
 } from './exposition-format.js';
+import { CHUNK_END, CHUNK_FIELDS, CHUNK_GENERATION, CHUNK_KEY, CHUNK_START, ExportChunks } from './export-chunks.js';
 import { ExpositionWriter, encode } from './exposition-writer.js';
 import { METRIC_FAMILIES, type FamilyKind, type FamilySpec } from './metric-families.js';
 import { STANDARD_QUANTILES } from './quantiles.js';
@@ -24,11 +25,14 @@ export interface ExporterSource {
   inFlightByProvider(): ReadonlyMap<string, number>;
 }
 
-/** The encoded `provider="…",model="…"` of one series, built once. */
-interface SeriesText {
-  readonly labels: Uint8Array;
-  readonly ascii: boolean;
-}
+/** The families written series by series, in the order of their chunk records. */
+const SERIES_KINDS: readonly FamilyKind[] = ['requests', 'success', 'failed', 'successRate', 'latency', 'tokens', 'duration', 'ttft', 'errors', 'retries'];
+/** Per series, the numbers whose change means its lines may have changed (see `sync`). */
+const KEYS = 4;
+const KEY_ATTEMPTS = 0;
+const KEY_STREAMED = 1;
+const KEY_FAILURES = 2;
+const KEY_RETRIES = 3;
 
 /** Pre-encoded pieces of one family's sample lines. */
 interface FamilyBytes {
@@ -52,10 +56,12 @@ interface RegistryInternals {
 }
 
 /**
- * Writes the collector's families. The text is built straight from the aggregates with label strings
- * cached per series, and is byte for byte what prom-client's `registry.metrics()` writes for the same
+ * Writes the collector's families, byte for byte what prom-client's `registry.metrics()` writes for the same
  * registry (metrics of others on a shared registry, and registries with default labels, go through
- * prom-client itself).
+ * prom-client itself). The text is written straight from the aggregates into one buffer, labels encoded
+ * once per series; the lines of a series whose numbers have not changed since the previous output of the
+ * format are copied from that output (kept, with the one before it as the next output's buffer) instead
+ * of being written again.
  */
 export class PrometheusExporter {
   readonly families: readonly CollectorMetricFamily[];
@@ -65,6 +71,14 @@ export class PrometheusExporter {
   private registered = false;
   /** Size of the last output, to size the next one's buffer. */
   private lastSize = 0;
+  private generation = 0;
+  /** Per format: 0 Prometheus, 1 OpenMetrics. */
+  private readonly chunks = [new ExportChunks(SERIES_KINDS.length), new ExportChunks(SERIES_KINDS.length)] as const;
+  /** Per series index, as of the last `sync`: the series, its encoded labels, whether they are ASCII, its change keys. */
+  private readonly series: SeriesAggregator[] = [];
+  private readonly labels: Uint8Array[] = [];
+  private asciiLabels = new Uint8Array(0);
+  private keys = new Float64Array(0);
 
   constructor(
     private readonly source: ExporterSource,
@@ -124,31 +138,35 @@ export class PrometheusExporter {
   async prometheusText(): Promise<string> {
     const registry = this.registry as unknown as RegistryInternals;
     const plain = !hasDefaultLabels(registry);
-    const writer = new ExpositionWriter(this.lastSize + (this.lastSize >> 3));
+    const writer = new ExpositionWriter(this.lastSize + (this.lastSize >> 3), this.chunks[0].takeSpare());
+    const generation = ++this.generation;
+    const count = plain ? this.sync() : 0;
     let first = true;
     for (const metric of registry.getMetricsAsArray()) {
       if (!first) writer.text('\n\n');
       first = false;
       if (plain && metric instanceof CollectorMetricFamily && metric.exporter === this) {
-        this.write(writer, metric.spec, 'prometheus');
+        this.write(writer, metric.spec, 'prometheus', generation, count);
       } else {
         writer.text(await registry.getMetricsAsString(metric));
       }
     }
     writer.byte(10);
     this.lastSize = writer.length;
-    return writer.finish();
+    return this.finish(writer, 0, generation);
   }
 
   /** The whole registry in OpenMetrics 1.0.0, with exemplars (the latest `request_id`) on histogram buckets. */
   async openMetricsText(): Promise<string> {
     const registry = this.registry as unknown as RegistryInternals;
     const defaults = hasDefaultLabels(registry) ? registry._defaultLabels : undefined;
-    const writer = new ExpositionWriter(this.lastSize + (this.lastSize >> 2));
+    const writer = new ExpositionWriter(this.lastSize + (this.lastSize >> 2), this.chunks[1].takeSpare());
+    const generation = ++this.generation;
+    const count = defaults === undefined ? this.sync() : 0;
     for (const metric of registry.getMetricsAsArray()) {
       if (metric instanceof CollectorMetricFamily && metric.exporter === this) {
         if (defaults === undefined) {
-          this.write(writer, metric.spec, 'openmetrics');
+          this.write(writer, metric.spec, 'openmetrics', generation, count);
         } else {
           const data = await metric.get();
           writer.text(openMetricsFamily({ ...data, name: metric.spec.name, type: metric.spec.openMetricsType }, defaults));
@@ -159,145 +177,214 @@ export class PrometheusExporter {
       writer.byte(10);
     }
     writer.text('# EOF\n');
-    return writer.finish();
+    return this.finish(writer, 1, generation);
   }
 
-  /** One family: its HELP and TYPE lines, then one line per sample (each line starts with a newline). */
-  private write(w: ExpositionWriter, spec: FamilySpec, format: ExpositionFormat): void {
+  /** The text, keeping the bytes as the output the next one of the format copies from. */
+  private finish(writer: ExpositionWriter, format: 0 | 1, generation: number): string {
+    const text = writer.finish();
+    this.chunks[format].commit(generation, writer.output, writer.length, writer.ascii);
+    return text;
+  }
+
+  /**
+   * Brings the per-series tables up to the series list (new series get their labels encoded and no chunk)
+   * and reads each series' change keys, in one pass. Returns the number of series this output covers.
+   */
+  private sync(): number {
+    const list = this.source.seriesList;
+    const n = list.length;
+    if (this.keys.length < n * KEYS) {
+      const capacity = Math.max(n, this.asciiLabels.length * 2, 16);
+      const keys = new Float64Array(capacity * KEYS);
+      keys.set(this.keys);
+      this.keys = keys;
+      const ascii = new Uint8Array(capacity);
+      ascii.set(this.asciiLabels);
+      this.asciiLabels = ascii;
+    }
+    const keys = this.keys;
+    for (let i = 0; i < n; i++) {
+      const s = list[i]!;
+      if (this.series[i] !== s) {
+        this.series[i] = s;
+        const labels = `provider="${escapeLabelValue(s.provider)}",model="${escapeLabelValue(s.model)}"`;
+        const encoded = encode(labels);
+        this.labels[i] = encoded;
+        this.asciiLabels[i] = encoded.length === labels.length ? 1 : 0;
+        this.chunks[0].forget(i);
+        this.chunks[1].forget(i);
+      }
+      const stats = s.stats;
+      const k = i * KEYS;
+      keys[k + KEY_ATTEMPTS] = stats.count;
+      keys[k + KEY_STREAMED] = s.ttftCount;
+      keys[k + KEY_FAILURES] = stats.failures;
+      keys[k + KEY_RETRIES] = s.retries;
+    }
+    this.series.length = n;
+    this.labels.length = n;
+    return n;
+  }
+
+  /**
+   * One family: its HELP and TYPE lines, then one line per sample (each line starts with a newline). The
+   * lines of a series whose change key has not moved since the previous output of the format are copied
+   * from it (runs of neighbouring series in one copy); the others are written.
+   */
+  private write(w: ExpositionWriter, spec: FamilySpec, format: ExpositionFormat, generation: number, count: number): void {
     const om = format === 'openmetrics';
     const familyName = om ? spec.openMetricsName : spec.name;
     w.text(`# HELP ${familyName} ${escapeHelp(spec.help, format)}\n# TYPE ${familyName} ${om ? spec.openMetricsType : spec.type}`);
-    const name = spec.name;
-    const bytes = this.familyBytes.get(spec.kind)!;
-    const seriesList = this.source.seriesList;
-    switch (spec.kind) {
+    const kind = spec.kind;
+    const slot = SERIES_KINDS.indexOf(kind);
+    if (slot < 0) {
+      this.writeProviderFamily(w, spec, format);
+      return;
+    }
+    const bytes = this.familyBytes.get(kind)!;
+    const chunks = this.chunks[om ? 1 : 0];
+    const table = chunks.table(slot, count);
+    const previous = chunks.buffer;
+    const previousGeneration = chunks.generation;
+    const keyIndex = kind === 'ttft' ? KEY_STREAMED : kind === 'errors' ? KEY_FAILURES : kind === 'retries' ? KEY_RETRIES : KEY_ATTEMPTS;
+    const keys = this.keys;
+    let runStart = 0;
+    let runEnd = -1;
+    let copied = false;
+    for (let i = 0; i < count; i++) {
+      const r = i * CHUNK_FIELDS;
+      const key = keys[i * KEYS + keyIndex]!;
+      if (table[r + CHUNK_GENERATION] === previousGeneration && table[r + CHUNK_KEY] === key) {
+        const start = table[r + CHUNK_START]!;
+        const end = table[r + CHUNK_END]!;
+        if (start !== runEnd) {
+          if (runEnd > runStart) w.copy(previous!, runStart, runEnd);
+          runStart = start;
+        }
+        runEnd = end;
+        const at = w.length + (start - runStart);
+        table[r + CHUNK_START] = at;
+        table[r + CHUNK_END] = at + (end - start);
+        copied = true;
+      } else {
+        if (runEnd > runStart) w.copy(previous!, runStart, runEnd);
+        runStart = 0;
+        runEnd = -1;
+        if (this.asciiLabels[i] === 0) w.notAscii();
+        table[r + CHUNK_START] = w.length;
+        this.writeSeries(w, kind, bytes, this.series[i]!, this.labels[i]!, format);
+        table[r + CHUNK_END] = w.length;
+        table[r + CHUNK_KEY] = key;
+      }
+      table[r + CHUNK_GENERATION] = generation;
+    }
+    if (runEnd > runStart) w.copy(previous!, runStart, runEnd);
+    if (copied && !chunks.ascii) w.notAscii();
+  }
+
+  /** The lines of one series in one family. */
+  private writeSeries(w: ExpositionWriter, kind: FamilyKind, bytes: FamilyBytes, s: SeriesAggregator, labels: Uint8Array, format: ExpositionFormat): void {
+    const stats = s.stats;
+    switch (kind) {
       case 'requests':
       case 'success':
       case 'failed':
       case 'successRate': {
-        const kind = spec.kind;
-        for (const s of seriesList) {
-          const stats = s.stats;
-          if (stats.count === 0) continue;
-          const value =
-            kind === 'requests'
-              ? stats.count
-              : kind === 'success'
-                ? stats.successes
-                : kind === 'failed'
-                  ? stats.failures
-                  : stats.successes / stats.count;
-          this.line(w, bytes.open, s, CLOSE);
-          w.value(value, format);
-        }
-        break;
+        if (stats.count === 0) return;
+        const value =
+          kind === 'requests' ? stats.count : kind === 'success' ? stats.successes : kind === 'failed' ? stats.failures : stats.successes / stats.count;
+        w.line(bytes.open, labels, CLOSE);
+        w.value(value, format);
+        return;
       }
-      case 'latency':
-        for (const s of seriesList) {
-          const latency = s.stats.latency;
-          if (latency.count === 0) continue;
-          const q = latency.standardQuantiles();
-          for (let i = 0; i < q.length; i++) {
-            this.line(w, bytes.open, s, bytes.suffixes[i]!);
-            w.value(q[i]!, format);
-          }
-          this.line(w, bytes.sumOpen, s, CLOSE);
-          w.value(latency.sum, format);
-          this.line(w, bytes.countOpen, s, CLOSE);
-          w.value(latency.count, format);
+      case 'latency': {
+        const latency = stats.latency;
+        if (latency.count === 0) return;
+        const q = latency.standardQuantiles();
+        for (let i = 0; i < q.length; i++) {
+          w.line(bytes.open, labels, bytes.suffixes[i]!);
+          w.value(q[i]!, format);
         }
-        break;
+        w.line(bytes.sumOpen, labels, CLOSE);
+        w.value(latency.sum, format);
+        w.line(bytes.countOpen, labels, CLOSE);
+        w.value(latency.count, format);
+        return;
+      }
       case 'tokens':
-        for (const s of seriesList) {
-          const stats = s.stats;
-          if (stats.count === 0) continue;
-          this.line(w, bytes.open, s, bytes.suffixes[0]!);
-          w.value(stats.promptSum, format);
-          this.line(w, bytes.open, s, bytes.suffixes[1]!);
-          w.value(stats.completionSum, format);
-          this.line(w, bytes.open, s, bytes.suffixes[2]!);
-          w.value(stats.totalSum, format);
-        }
-        break;
+        if (stats.count === 0) return;
+        w.line(bytes.open, labels, bytes.suffixes[0]!);
+        w.value(stats.promptSum, format);
+        w.line(bytes.open, labels, bytes.suffixes[1]!);
+        w.value(stats.completionSum, format);
+        w.line(bytes.open, labels, bytes.suffixes[2]!);
+        w.value(stats.totalSum, format);
+        return;
       case 'duration':
       case 'ttft': {
-        const duration = spec.kind === 'duration';
-        for (const s of seriesList) {
-          const count = duration ? s.stats.count : s.ttftCount;
-          if (count === 0) continue;
-          const counts = duration ? s.durationCounts : s.ttftCounts;
-          const exemplars = om ? (duration ? s.durationExemplars : s.ttftExemplars) : undefined;
+        const duration = kind === 'duration';
+        const count = duration ? stats.count : s.ttftCount;
+        if (count === 0) return;
+        const counts = duration ? s.durationCounts : s.ttftCounts;
+        const exemplars = format === 'openmetrics' ? (duration ? s.durationExemplars : s.ttftExemplars) : undefined;
+        if (exemplars === undefined) {
+          w.cumulativeLines(bytes.bucketOpen, labels, bytes.suffixes, counts);
+        } else {
           let cumulative = 0;
           for (let b = 0; b < counts.length; b++) {
             cumulative += counts[b]!;
-            this.line(w, bytes.bucketOpen, s, bytes.suffixes[b]!);
+            w.line(bytes.bucketOpen, labels, bytes.suffixes[b]!);
             w.value(cumulative, format);
-            const id = exemplars?.requestIds[b];
+            const id = exemplars.requestIds[b];
             if (id !== undefined && Buffer.byteLength(id) <= 118) {
               w.text(` # {request_id="${escapeLabelValue(id)}"} `);
-              w.value(exemplars!.values[b]!, format);
+              w.value(exemplars.values[b]!, format);
               w.byte(32);
-              w.value(exemplars!.timestamps[b]! / 1000, format);
+              w.value(exemplars.timestamps[b]! / 1000, format);
             }
           }
-          this.line(w, bytes.sumOpen, s, CLOSE);
-          w.value(duration ? s.stats.latency.sum / 1000 : s.ttftSumSeconds, format);
-          this.line(w, bytes.countOpen, s, CLOSE);
-          w.value(count, format);
         }
-        break;
+        w.line(bytes.sumOpen, labels, CLOSE);
+        w.value(duration ? stats.latency.sum / 1000 : s.ttftSumSeconds, format);
+        w.line(bytes.countOpen, labels, CLOSE);
+        w.value(count, format);
+        return;
       }
       case 'errors':
-        for (const s of seriesList) {
-          const errors = s.stats.errors;
-          if (errors === null) continue;
-          for (const [type, n] of errors) {
-            this.line(w, bytes.open, s, undefined);
-            w.text(`,error_type="${escapeLabelValue(type)}"} `);
-            w.value(n, format);
-          }
-        }
-        break;
-      case 'retries':
-        for (const s of seriesList) {
-          this.line(w, bytes.open, s, CLOSE);
-          w.value(s.retries, format);
-        }
-        break;
-      case 'fallbacks':
-        for (const [from, targets] of this.source.fallbacks) {
-          for (const [to, n] of targets) {
-            w.text(`\n${name}{provider="${escapeLabelValue(from)}",to_provider="${escapeLabelValue(to)}"} `);
-            w.value(n, format);
-          }
-        }
-        break;
-      case 'inFlight':
-      case 'providerState': {
-        const values = spec.kind === 'inFlight' ? this.source.inFlightByProvider() : this.source.providerStates;
-        for (const [provider, n] of values) {
-          w.text(`\n${name}{provider="${escapeLabelValue(provider)}"} `);
+        if (stats.errors === null) return;
+        for (const [type, n] of stats.errors) {
+          w.line(bytes.open, labels, undefined);
+          w.text(`,error_type="${escapeLabelValue(type)}"} `);
           w.value(n, format);
         }
-        break;
-      }
+        return;
+      case 'retries':
+        w.line(bytes.open, labels, CLOSE);
+        w.value(s.retries, format);
+        return;
+      default:
+        return;
     }
   }
 
-  /** Starts a sample line: newline, `open` (name and brace), the series labels, then `suffix` if any. */
-  private line(w: ExpositionWriter, open: Uint8Array, s: SeriesAggregator, suffix: Uint8Array | undefined): void {
-    let text = s.exportCache as SeriesText | undefined;
-    if (text === undefined) {
-      const labels = `provider="${escapeLabelValue(s.provider)}",model="${escapeLabelValue(s.model)}"`;
-      const encoded = encode(labels);
-      text = { labels: encoded, ascii: encoded.length === labels.length };
-      s.exportCache = text;
+  /** The families labelled by provider only (fallbacks, in flight, circuit state): a few lines, written afresh. */
+  private writeProviderFamily(w: ExpositionWriter, spec: FamilySpec, format: ExpositionFormat): void {
+    const name = spec.name;
+    if (spec.kind === 'fallbacks') {
+      for (const [from, targets] of this.source.fallbacks) {
+        for (const [to, n] of targets) {
+          w.text(`\n${name}{provider="${escapeLabelValue(from)}",to_provider="${escapeLabelValue(to)}"} `);
+          w.value(n, format);
+        }
+      }
+      return;
     }
-    if (!text.ascii) w.notAscii();
-    w.byte(10);
-    w.bytes(open);
-    w.bytes(text.labels);
-    if (suffix !== undefined) w.bytes(suffix);
+    const values = spec.kind === 'inFlight' ? this.source.inFlightByProvider() : this.source.providerStates;
+    for (const [provider, n] of values) {
+      w.text(`\n${name}{provider="${escapeLabelValue(provider)}"} `);
+      w.value(n, format);
+    }
   }
 
   /** One family's samples as prom-client value objects (fresh objects each call). */

@@ -7,12 +7,16 @@ export function lerp(a: number, b: number, t: number): number {
   return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
 }
 
-/** The 0-based ranks whose values numpy's linear method interpolates for quantile `q` of `n` values. */
-export function quantileRanks(n: number, q: number): { lo: number; hi: number; t: number } {
+/** The lower of the two 0-based ranks numpy's linear method interpolates for quantile `q` of `n > 0` values. */
+export function lowerRank(n: number, q: number): number {
   const index = (n - 1) * q;
-  if (index >= n - 1) return { lo: n - 1, hi: n - 1, t: 0 };
-  const lo = Math.floor(index);
-  return { lo, hi: lo + 1, t: index - lo };
+  return index >= n - 1 ? n - 1 : Math.floor(index);
+}
+
+/** numpy's linear interpolation for quantile `q` of `n` values, given the values at `lowerRank(n, q)` and the rank after it. */
+export function interpolate(n: number, q: number, atLower: number, atUpper: number): number {
+  const index = (n - 1) * q;
+  return index >= n - 1 ? atLower : lerp(atLower, atUpper, index - Math.floor(index));
 }
 
 /**
@@ -21,10 +25,8 @@ export function quantileRanks(n: number, q: number): { lo: number; hi: number; t
  */
 export function quantileOfSorted(sorted: ArrayLike<number>, n: number, q: number): number {
   if (n === 0) return Number.NaN;
-  const index = (n - 1) * q;
-  if (index >= n - 1) return sorted[n - 1]!;
-  const lo = Math.floor(index);
-  return lerp(sorted[lo]!, sorted[lo + 1]!, index - lo);
+  const lo = lowerRank(n, q);
+  return interpolate(n, q, sorted[lo]!, sorted[lo === n - 1 ? lo : lo + 1]!);
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
@@ -32,19 +34,16 @@ const HIGH_WORD = LITTLE_ENDIAN ? 1 : 0;
 /** Bits of a double's high word dropped to form a bucket key: 64 keys per power of two (~1.1% wide). */
 const KEY_SHIFT = 14;
 const MAX_KEYS = 4096;
-const MAX_QUANTILES = 8;
+/** Most quantiles per call of `exactQuantiles`. */
+export const MAX_QUANTILES = 8;
+/** Most ranks and rank ranges per call of `selectRanks`. */
+const MAX_RANKS = 4 * MAX_QUANTILES;
 
 const counts = new Uint32Array(MAX_KEYS);
+/** Region index + 1 of each bucket copied out in the second pass, 0 for the others. */
 const marks = new Int8Array(MAX_KEYS);
-let candidates = new Float64Array(1024);
-const rankLo = new Float64Array(MAX_QUANTILES);
-const rankBucket = new Int32Array(2 * MAX_QUANTILES);
-const rankOffset = new Int32Array(2 * MAX_QUANTILES);
-const wanted = new Int32Array(2 * MAX_QUANTILES);
-const targetStart = new Int32Array(2 * MAX_QUANTILES);
-const targetFill = new Int32Array(2 * MAX_QUANTILES);
-const targetKey = new Int32Array(2 * MAX_QUANTILES);
-const rankValue = new Float64Array(2 * MAX_QUANTILES);
+const regionKeyFrom = new Int32Array(MAX_RANKS);
+const regionKeyTo = new Int32Array(MAX_RANKS);
 
 const scratchWord = new Float64Array(1);
 const scratchWords = new Uint32Array(scratchWord.buffer);
@@ -54,11 +53,113 @@ function keyOf(value: number): number {
 }
 
 /**
+ * Where `selectRanks` left the values of the wanted ranks (shared scratch: valid until the next call). The
+ * samples of the buckets covering each rank range are in `candidates`, one contiguous region per range
+ * (ranges sharing a bucket share a region), partitioned so that the value of `wanted[j]` sits at
+ * `position[j]`, everything before it in its region is <= and everything after it is >=.
+ */
+export class RankSelection {
+  candidates = new Float64Array(1024);
+  readonly position = new Int32Array(MAX_RANKS);
+  /** `[regionStart[j], regionEnd[j])`: the region holding `wanted[j]`; `regionRank[j]`: the rank of its first sample. */
+  readonly regionStart = new Int32Array(MAX_RANKS);
+  readonly regionEnd = new Int32Array(MAX_RANKS);
+  readonly regionRank = new Int32Array(MAX_RANKS);
+}
+
+const selection = new RankSelection();
+const regionStart = new Int32Array(MAX_RANKS);
+const regionFill = new Int32Array(MAX_RANKS);
+const regionRank = new Int32Array(MAX_RANKS);
+
+/**
+ * Finds the values at ranks `wanted[0, nWanted)` (ascending, unique, 0-based) of the first `n` values of
+ * `values` (non-negative, any order, not modified; `min < max` their extremes). `ranges[0, 2 * nRanges)` are
+ * `[from, to]` rank pairs, ascending and disjoint, covering every wanted rank: the samples ranked in a
+ * range are all copied out, so a caller may read a whole neighbourhood of ranks.
+ *
+ * O(n): one pass buckets the values by the high bits of their IEEE-754 form (monotone for non-negative
+ * doubles), a second copies out only the buckets covering the ranges, where a quickselect finds each rank.
+ */
+export function selectRanks(
+  values: Float64Array,
+  n: number,
+  min: number,
+  max: number,
+  ranges: Int32Array,
+  nRanges: number,
+  wanted: Int32Array,
+  nWanted: number,
+): RankSelection {
+  const keyMax = keyOf(max);
+  const base = Math.max(keyOf(min), keyMax - (MAX_KEYS - 1));
+  counts.fill(0, 0, keyMax - base + 1);
+  const words = new Uint32Array(values.buffer, values.byteOffset, n * 2);
+  for (let i = 0, w = HIGH_WORD; i < n; i++, w += 2) {
+    const k = (words[w]! >>> KEY_SHIFT) - base;
+    counts[k < 0 ? 0 : k]!++;
+  }
+
+  // The buckets of each range, merged into regions where ranges share a bucket.
+  let regions = 0;
+  let total = 0;
+  for (let r = 0, b = 0, before = 0; r < nRanges; r++) {
+    const from = ranges[2 * r]!;
+    const to = ranges[2 * r + 1]!;
+    while (before + counts[b]! <= from) before += counts[b++]!;
+    const keyFrom = b;
+    const rankFrom = before;
+    while (before + counts[b]! <= to) before += counts[b++]!;
+    if (regions > 0 && keyFrom <= regionKeyTo[regions - 1]!) {
+      for (let k = regionKeyTo[regions - 1]! + 1; k <= b; k++) total += counts[k]!;
+      regionKeyTo[regions - 1] = b;
+      continue;
+    }
+    regionKeyFrom[regions] = keyFrom;
+    regionKeyTo[regions] = b;
+    regionStart[regions] = total;
+    regionRank[regions] = rankFrom;
+    for (let k = keyFrom; k <= b; k++) total += counts[k]!;
+    regions++;
+  }
+  for (let r = 0; r < regions; r++) {
+    regionFill[r] = regionStart[r]!;
+    marks.fill(r + 1, regionKeyFrom[r]!, regionKeyTo[r]! + 1);
+  }
+  let candidates = selection.candidates;
+  if (candidates.length < total) candidates = selection.candidates = new Float64Array(Math.max(total, candidates.length * 2));
+  for (let i = 0, w = HIGH_WORD; i < n; i++, w += 2) {
+    let k = (words[w]! >>> KEY_SHIFT) - base;
+    if (k < 0) k = 0;
+    const m = marks[k]!;
+    if (m !== 0) candidates[regionFill[m - 1]!++] = values[i]!;
+  }
+  for (let r = 0; r < regions; r++) marks.fill(0, regionKeyFrom[r]!, regionKeyTo[r]! + 1);
+
+  // Ascending ranks: each quickselect starts past the previous rank of its region.
+  for (let j = 0, r = 0, left = regionStart[0]!; j < nWanted; j++) {
+    const rank = wanted[j]!;
+    while (rank >= regionRank[r]! + (regionFill[r]! - regionStart[r]!)) left = regionStart[++r]!;
+    const start = regionStart[r]!;
+    const end = regionFill[r]!;
+    const k = start + rank - regionRank[r]!;
+    select(candidates, left, end, k);
+    selection.position[j] = k;
+    selection.regionStart[j] = start;
+    selection.regionEnd[j] = end;
+    selection.regionRank[j] = regionRank[r]!;
+    left = k + 1;
+  }
+  return selection;
+}
+
+const qRanges = new Int32Array(2 * MAX_QUANTILES);
+const qWanted = new Int32Array(2 * MAX_QUANTILES);
+
+/**
  * Exact numpy-linear quantiles of the first `n` values of `values` (non-negative, in any order; the array
  * is not modified). `min` and `max` are the smallest and largest of them. Writes `out[i]` for `qs[i]`;
- * `qs` must be ascending. O(n): one pass buckets the values by the high bits of their IEEE-754 form
- * (monotone for non-negative doubles), a second pass copies out only the buckets holding the wanted
- * ranks, where a quickselect finds each.
+ * `qs` must be ascending. O(n), see `selectRanks`.
  */
 export function exactQuantiles(
   values: Float64Array,
@@ -70,80 +171,40 @@ export function exactQuantiles(
 ): void {
   const nq = qs.length;
   if (nq > MAX_QUANTILES) throw new RangeError(`exactQuantiles computes at most ${MAX_QUANTILES} quantiles at once`);
-  if (n === 0) {
-    for (let i = 0; i < nq; i++) out[i] = Number.NaN;
+  if (n === 0 || min === max) {
+    for (let i = 0; i < nq; i++) out[i] = n === 0 ? Number.NaN : min;
     return;
   }
-  if (min === max) {
-    for (let i = 0; i < nq; i++) out[i] = min;
-    return;
-  }
-  // The ranks needed, ascending and unique.
+  let nr = 0;
   let nw = 0;
   for (let i = 0; i < nq; i++) {
-    const index = (n - 1) * qs[i]!;
-    const lo = index >= n - 1 ? n - 1 : Math.floor(index);
-    rankLo[i] = lo;
-    const hi = index >= n - 1 ? n - 1 : lo + 1;
-    if (nw === 0 || wanted[nw - 1]! < lo) wanted[nw++] = lo;
-    if (wanted[nw - 1]! < hi) wanted[nw++] = hi;
-  }
-
-  const keyMax = keyOf(max);
-  const base = Math.max(keyOf(min), keyMax - (MAX_KEYS - 1));
-  const range = keyMax - base + 1;
-  counts.fill(0, 0, range);
-  const words = new Uint32Array(values.buffer, values.byteOffset, n * 2);
-  for (let i = 0, w = HIGH_WORD; i < n; i++, w += 2) {
-    const k = (words[w]! >>> KEY_SHIFT) - base;
-    counts[k < 0 ? 0 : k]!++;
-  }
-
-  // Locate the bucket and in-bucket offset of every wanted rank.
-  let nt = 0;
-  let total = 0;
-  for (let r = 0, b = 0, before = 0; r < nw; r++) {
-    const rank = wanted[r]!;
-    while (before + counts[b]! <= rank) before += counts[b++]!;
-    rankBucket[r] = b;
-    rankOffset[r] = rank - before;
-    if (nt === 0 || targetKey[nt - 1]! !== b) {
-      targetKey[nt] = b;
-      targetStart[nt] = total;
-      targetFill[nt] = total;
-      marks[b] = nt + 1;
-      total += counts[b]!;
-      nt++;
+    const lo = lowerRank(n, qs[i]!);
+    const hi = lo === n - 1 ? lo : lo + 1;
+    if (nr > 0 && lo <= qRanges[2 * nr - 1]!) qRanges[2 * nr - 1] = hi;
+    else {
+      qRanges[2 * nr] = lo;
+      qRanges[2 * nr + 1] = hi;
+      nr++;
     }
+    if (nw === 0 || qWanted[nw - 1]! < lo) qWanted[nw++] = lo;
+    if (qWanted[nw - 1]! < hi) qWanted[nw++] = hi;
   }
-  if (candidates.length < total) candidates = new Float64Array(Math.max(total, candidates.length * 2));
-  for (let i = 0, w = HIGH_WORD; i < n; i++, w += 2) {
-    let k = (words[w]! >>> KEY_SHIFT) - base;
-    if (k < 0) k = 0;
-    const m = marks[k]!;
-    if (m !== 0) candidates[targetFill[m - 1]!++] = values[i]!;
-  }
-  for (let t = 0; t < nt; t++) marks[targetKey[t]!] = 0;
-  for (let r = 0, t = 0; r < nw; r++) {
-    while (targetKey[t] !== rankBucket[r]) t++;
-    const k = targetStart[t]! + rankOffset[r]!;
-    select(candidates, targetStart[t]!, targetFill[t]!, k);
-    rankValue[r] = candidates[k]!;
-  }
-
-  for (let i = 0; i < nq; i++) {
-    const index = (n - 1) * qs[i]!;
-    const lo = rankLo[i]!;
-    const a = valueAtRank(lo, nw);
-    out[i] = index >= n - 1 ? a : lerp(a, valueAtRank(lo + 1, nw), index - lo);
+  const { candidates, position } = selectRanks(values, n, min, max, qRanges, nr, qWanted, nw);
+  for (let i = 0, j = 0; i < nq; i++) {
+    const q = qs[i]!;
+    const lo = lowerRank(n, q);
+    while (qWanted[j] !== lo) j++;
+    const atLower = candidates[position[j]!]!;
+    out[i] = interpolate(n, q, atLower, lo === n - 1 ? atLower : candidates[position[j + 1]!]!);
   }
 }
 
 /**
- * Puts the `k`-th smallest of `a[left, right)` at index `k` (quickselect with a three-way partition, so
- * runs of equal latencies cost nothing; insertion sort for the last few).
+ * Puts the `k`-th smallest of `a[left, right)` at index `k`, smaller or equal values before it and greater
+ * or equal after (quickselect with a three-way partition, so runs of equal latencies cost nothing;
+ * insertion sort for the last few).
  */
-function select(a: Float64Array, left: number, right: number, k: number): void {
+export function select(a: Float64Array, left: number, right: number, k: number): void {
   while (right - left > 16) {
     const x = a[left]!;
     const y = a[(left + right) >>> 1]!;
@@ -171,8 +232,8 @@ function select(a: Float64Array, left: number, right: number, k: number): void {
   insertionSort(a, left, right);
 }
 
-/** Sorts `a[start, end)` in place; for the few values of one bucket, cheaper than a native sort call. */
-function insertionSort(a: Float64Array, start: number, end: number): void {
+/** Sorts `a[start, end)` in place; for a few values, cheaper than a native sort call. */
+export function insertionSort(a: Float64Array, start: number, end: number): void {
   for (let i = start + 1; i < end; i++) {
     const v = a[i]!;
     let j = i - 1;
@@ -182,10 +243,4 @@ function insertionSort(a: Float64Array, start: number, end: number): void {
     }
     a[j + 1] = v;
   }
-}
-
-function valueAtRank(rank: number, nw: number): number {
-  let r = 0;
-  while (r < nw && wanted[r] !== rank) r++;
-  return rankValue[r]!;
 }

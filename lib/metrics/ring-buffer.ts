@@ -1,67 +1,52 @@
+import type { AttemptRecord } from './attempt-record.js';
 import type { MetricsFilter, RequestMetrics } from './request-metrics.js';
 
 const INITIAL_CAPACITY = 256;
+/** Numbers per record: timestamp, latency, prompt, completion and total tokens, ttft, status code, attempt and flags. */
+const NUMBERS = 8;
+/** Strings per record: provider, model, error type, request id. */
+const STRINGS = 4;
 const SUCCESS = 1;
 const STREAM = 2;
+/** `attempt * FLAGS + flags` shares one number. */
+const FLAGS = 4;
 
 /**
- * The last `capacity` raw records, column by column in typed arrays: pushing allocates nothing (once the
- * columns have grown to `capacity`) and overwrites the oldest record when full. Absent numbers are stored
- * as NaN (or 0 for `attempt`, -1 for `statusCode`) and read back as `null`.
+ * The last `capacity` raw records, row by row: the numbers of a record side by side in one typed array
+ * (a record's numbers share a cache line) and its strings in one array. Pushing allocates nothing once the
+ * rows have grown to `capacity`, and overwrites the oldest record when full. Absent numbers are stored as
+ * NaN (or 0 for `attempt`, -1 for `statusCode`) and read back as `null`.
  */
 export class RequestRecordRing {
   /** Records held. */
   size = 0;
   private head = 0;
   private allocated = 0;
-  private providers: string[] = [];
-  private models: string[] = [];
-  private errorTypes: (string | null)[] = [];
-  private requestIds: (string | null)[] = [];
-  private timestamps = new Float64Array(0);
-  private latencies = new Float64Array(0);
-  private promptTokens = new Float64Array(0);
-  private completionTokens = new Float64Array(0);
-  private totalTokens = new Float64Array(0);
-  private ttfts = new Float64Array(0);
-  private statusCodes = new Int32Array(0);
-  private attempts = new Int32Array(0);
-  private flags = new Uint8Array(0);
+  private numbers = new Float64Array(0);
+  private strings: (string | null)[] = [];
 
   constructor(readonly capacity: number) {}
 
-  push(
-    provider: string,
-    model: string,
-    timestamp: number,
-    latencyMs: number,
-    success: boolean,
-    statusCode: number,
-    errorType: string | null,
-    promptTokens: number,
-    completionTokens: number,
-    totalTokens: number,
-    stream: boolean,
-    requestId: string | null,
-    attempt: number,
-    ttftMs: number,
-  ): void {
+  push(r: AttemptRecord): void {
     if (this.capacity === 0) return;
     if (this.head === this.allocated && this.allocated < this.capacity) this.grow();
     const i = this.head;
-    this.providers[i] = provider;
-    this.models[i] = model;
-    this.errorTypes[i] = errorType;
-    this.requestIds[i] = requestId;
-    this.timestamps[i] = timestamp;
-    this.latencies[i] = latencyMs;
-    this.promptTokens[i] = promptTokens;
-    this.completionTokens[i] = completionTokens;
-    this.totalTokens[i] = totalTokens;
-    this.ttfts[i] = ttftMs;
-    this.statusCodes[i] = statusCode;
-    this.attempts[i] = attempt;
-    this.flags[i] = (success ? SUCCESS : 0) | (stream ? STREAM : 0);
+    const n = i * NUMBERS;
+    const numbers = this.numbers;
+    numbers[n] = r.timestamp;
+    numbers[n + 1] = r.latencyMs;
+    numbers[n + 2] = r.promptTokens;
+    numbers[n + 3] = r.completionTokens;
+    numbers[n + 4] = r.totalTokens;
+    numbers[n + 5] = r.ttftMs;
+    numbers[n + 6] = r.statusCode;
+    numbers[n + 7] = r.attempt * FLAGS + (r.success ? SUCCESS : 0) + (r.stream ? STREAM : 0);
+    const s = i * STRINGS;
+    const strings = this.strings;
+    strings[s] = r.provider;
+    strings[s + 1] = r.model;
+    strings[s + 2] = r.errorType;
+    strings[s + 3] = r.requestId;
     this.head = i + 1 === this.capacity ? 0 : i + 1;
     if (this.size < this.capacity) this.size++;
   }
@@ -72,29 +57,34 @@ export class RequestRecordRing {
     const provider = filter?.provider;
     const model = filter?.model;
     const start = this.size < this.capacity ? 0 : this.head;
+    const numbers = this.numbers;
+    const strings = this.strings;
     for (let k = 0; k < this.size; k++) {
       let i = start + k;
       if (i >= this.capacity) i -= this.capacity;
-      if (provider !== undefined && this.providers[i] !== provider) continue;
-      if (model !== undefined && this.models[i] !== model) continue;
-      const flags = this.flags[i]!;
-      const statusCode = this.statusCodes[i]!;
-      const attempt = this.attempts[i]!;
+      const s = i * STRINGS;
+      if (provider !== undefined && strings[s] !== provider) continue;
+      if (model !== undefined && strings[s + 1] !== model) continue;
+      const n = i * NUMBERS;
+      const statusCode = numbers[n + 6]!;
+      const packed = numbers[n + 7]!;
+      const attempt = Math.floor(packed / FLAGS);
+      const flags = packed - attempt * FLAGS;
       out.push({
-        provider: this.providers[i]!,
-        model: this.models[i]!,
-        timestamp: new Date(this.timestamps[i]!),
-        latencyMs: this.latencies[i]!,
+        provider: strings[s]!,
+        model: strings[s + 1]!,
+        timestamp: new Date(numbers[n]!),
+        latencyMs: numbers[n + 1]!,
         success: (flags & SUCCESS) !== 0,
         statusCode: statusCode < 0 ? null : statusCode,
-        errorType: this.errorTypes[i]!,
-        promptTokens: orNull(this.promptTokens[i]!),
-        completionTokens: orNull(this.completionTokens[i]!),
-        totalTokens: orNull(this.totalTokens[i]!),
+        errorType: strings[s + 2]!,
+        promptTokens: orNull(numbers[n + 2]!),
+        completionTokens: orNull(numbers[n + 3]!),
+        totalTokens: orNull(numbers[n + 4]!),
         stream: (flags & STREAM) !== 0,
-        requestId: this.requestIds[i]!,
+        requestId: strings[s + 3]!,
         attempt: attempt === 0 ? null : attempt,
-        ttftMs: orNull(this.ttfts[i]!),
+        ttftMs: orNull(numbers[n + 5]!),
       });
     }
     return out;
@@ -104,33 +94,17 @@ export class RequestRecordRing {
     this.size = 0;
     this.head = 0;
     this.allocated = 0;
-    this.providers = [];
-    this.models = [];
-    this.errorTypes = [];
-    this.requestIds = [];
-    this.timestamps = this.latencies = this.promptTokens = this.completionTokens = this.totalTokens = this.ttfts = new Float64Array(0);
-    this.statusCodes = this.attempts = new Int32Array(0);
-    this.flags = new Uint8Array(0);
+    this.numbers = new Float64Array(0);
+    this.strings = [];
   }
 
   private grow(): void {
     const n = Math.min(this.capacity, Math.max(INITIAL_CAPACITY, this.allocated * 2));
-    this.timestamps = resized(this.timestamps, new Float64Array(n));
-    this.latencies = resized(this.latencies, new Float64Array(n));
-    this.promptTokens = resized(this.promptTokens, new Float64Array(n));
-    this.completionTokens = resized(this.completionTokens, new Float64Array(n));
-    this.totalTokens = resized(this.totalTokens, new Float64Array(n));
-    this.ttfts = resized(this.ttfts, new Float64Array(n));
-    this.statusCodes = resized(this.statusCodes, new Int32Array(n));
-    this.attempts = resized(this.attempts, new Int32Array(n));
-    this.flags = resized(this.flags, new Uint8Array(n));
+    const numbers = new Float64Array(n * NUMBERS);
+    numbers.set(this.numbers);
+    this.numbers = numbers;
     this.allocated = n;
   }
-}
-
-function resized<T extends Float64Array | Int32Array | Uint8Array>(from: T, to: T): T {
-  to.set(from as never);
-  return to;
 }
 
 function orNull(value: number): number | null {

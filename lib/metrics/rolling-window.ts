@@ -1,3 +1,4 @@
+import type { AttemptRecord } from './attempt-record.js';
 import { SeriesStats } from './series-stats.js';
 
 /** One time bucket of a rolling window: the statistics of the attempts that ended in it. */
@@ -31,16 +32,8 @@ export class RollingWindow {
     this.buckets = new Array<WindowBucket | undefined>(size);
   }
 
-  add(
-    timestamp: number,
-    latencyMs: number,
-    success: boolean,
-    errorType: string | null,
-    promptTokens: number,
-    completionTokens: number,
-    totalTokens: number,
-  ): void {
-    const epoch = Math.floor(timestamp / this.bucketMs);
+  add(r: AttemptRecord): void {
+    const epoch = Math.floor(r.timestamp / this.bucketMs);
     if (epoch < 0) return;
     const slot = epoch % this.size;
     let bucket = this.buckets[slot];
@@ -52,7 +45,7 @@ export class RollingWindow {
       bucket.stats.reset();
       bucket.epoch = epoch;
     }
-    bucket.stats.add(timestamp, latencyMs, success, errorType, promptTokens, completionTokens, totalTokens);
+    bucket.stats.add(r);
   }
 
   /** Merges into `into` every bucket from the one holding `fromTimestamp` on. Returns whether any did hold data. */

@@ -1,3 +1,4 @@
+import type { AttemptRecord } from './attempt-record.js';
 import { RollingWindow } from './rolling-window.js';
 import { SeriesStats } from './series-stats.js';
 
@@ -27,6 +28,12 @@ export class BucketExemplars {
     this.values = new Float64Array(buckets);
     this.timestamps = new Float64Array(buckets);
   }
+
+  set(bucket: number, requestId: string, value: number, timestamp: number): void {
+    this.requestIds[bucket] = requestId;
+    this.values[bucket] = value;
+    this.timestamps[bucket] = timestamp;
+  }
 }
 
 /**
@@ -44,8 +51,6 @@ export class SeriesAggregator {
   retries = 0;
   durationExemplars: BucketExemplars | undefined;
   ttftExemplars: BucketExemplars | undefined;
-  /** Label strings cached by the exporter. */
-  exportCache: unknown;
 
   constructor(
     readonly provider: string,
@@ -61,42 +66,24 @@ export class SeriesAggregator {
     this.ttftCounts = new Float64Array(config.ttftBounds.length + 1);
   }
 
-  /** Records one attempt. Token counts and `ttftMs` are NaN when absent. O(1). */
-  record(
-    timestamp: number,
-    latencyMs: number,
-    success: boolean,
-    errorType: string | null,
-    promptTokens: number,
-    completionTokens: number,
-    totalTokens: number,
-    ttftMs: number,
-    requestId: string | null,
-  ): void {
-    this.stats.add(timestamp, latencyMs, success, errorType, promptTokens, completionTokens, totalTokens);
-    this.window?.add(timestamp, latencyMs, success, errorType, promptTokens, completionTokens, totalTokens);
+  /** Records one attempt. O(1). */
+  record(r: AttemptRecord): void {
+    this.stats.add(r);
+    this.window?.add(r);
     const config = this.config;
-    const seconds = latencyMs / 1000;
+    const requestId = config.exemplars ? r.requestId : null;
+    const seconds = r.latencyMs / 1000;
     const bucket = bucketOf(config.durationBounds, seconds);
     this.durationCounts[bucket]!++;
-    if (requestId !== null && config.exemplars) {
-      const exemplars = (this.durationExemplars ??= new BucketExemplars(this.durationCounts.length));
-      exemplars.requestIds[bucket] = requestId;
-      exemplars.values[bucket] = seconds;
-      exemplars.timestamps[bucket] = timestamp;
-    }
+    if (requestId !== null) (this.durationExemplars ??= new BucketExemplars(this.durationCounts.length)).set(bucket, requestId, seconds, r.timestamp);
+    const ttftMs = r.ttftMs;
     if (ttftMs === ttftMs) {
       const ttft = ttftMs / 1000;
       const ttftBucket = bucketOf(config.ttftBounds, ttft);
       this.ttftCounts[ttftBucket]!++;
       this.ttftSumSeconds += ttft;
       this.ttftCount++;
-      if (requestId !== null && config.exemplars) {
-        const exemplars = (this.ttftExemplars ??= new BucketExemplars(this.ttftCounts.length));
-        exemplars.requestIds[ttftBucket] = requestId;
-        exemplars.values[ttftBucket] = ttft;
-        exemplars.timestamps[ttftBucket] = timestamp;
-      }
+      if (requestId !== null) (this.ttftExemplars ??= new BucketExemplars(this.ttftCounts.length)).set(ttftBucket, requestId, ttft, r.timestamp);
     }
   }
 }

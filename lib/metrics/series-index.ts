@@ -30,7 +30,7 @@ export class SeriesIndex {
   ) {}
 
   resolve(provider: string, model: string): SeriesAggregator {
-    if (provider === this.lastProvider && model === this.lastModel) return this.lastSeries!;
+    if (provider === this.lastProvider && model === this.lastModel && this.lastSeries !== undefined) return this.lastSeries;
     const entry = this.byProvider.get(provider);
     let series = entry?.models.get(model);
     if (series === undefined) series = this.create(provider, model, entry);

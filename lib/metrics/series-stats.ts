@@ -1,3 +1,4 @@
+import type { AttemptRecord } from './attempt-record.js';
 import { LatencyDigest } from './latency-digest.js';
 import type { AggregatedMetrics } from './request-metrics.js';
 
@@ -9,7 +10,7 @@ const MAX_ERROR_TYPES = 64;
 
 /**
  * The mergeable statistics of a set of attempts: counts, latency digest, token sums and counts, errors by
- * type, time range. Token arguments are NaN when the record carries none.
+ * type, time range.
  */
 export class SeriesStats {
   count = 0;
@@ -30,35 +31,31 @@ export class SeriesStats {
     this.latency = new LatencyDigest(exactLimit, relativeAccuracy);
   }
 
-  add(
-    timestamp: number,
-    latencyMs: number,
-    success: boolean,
-    errorType: string | null,
-    promptTokens: number,
-    completionTokens: number,
-    totalTokens: number,
-  ): void {
+  add(r: AttemptRecord): void {
     this.count++;
-    if (success) {
+    if (r.success) {
       this.successes++;
     } else {
       this.failures++;
-      if (errorType !== null) this.countError(errorType, 1);
+      if (r.errorType !== null) this.countError(r.errorType, 1);
     }
-    this.latency.add(latencyMs);
-    if (promptTokens === promptTokens) {
-      this.promptSum += promptTokens;
+    this.latency.add(r.latencyMs);
+    const prompt = r.promptTokens;
+    if (prompt === prompt) {
+      this.promptSum += prompt;
       this.promptCount++;
     }
-    if (completionTokens === completionTokens) {
-      this.completionSum += completionTokens;
+    const completion = r.completionTokens;
+    if (completion === completion) {
+      this.completionSum += completion;
       this.completionCount++;
     }
-    if (totalTokens === totalTokens) {
-      this.totalSum += totalTokens;
+    const total = r.totalTokens;
+    if (total === total) {
+      this.totalSum += total;
       this.totalCount++;
     }
+    const timestamp = r.timestamp;
     if (timestamp < this.firstTs) this.firstTs = timestamp;
     if (timestamp > this.lastTs) this.lastTs = timestamp;
   }
@@ -127,7 +124,9 @@ export class SeriesStats {
     const counts: Record<string, number> = {};
     if (this.errors !== null) {
       for (const [type, n] of this.errors) {
-        Object.defineProperty(counts, type, { value: n, enumerable: true, writable: true, configurable: true });
+        // An error type named `__proto__` must become an own property, not the prototype.
+        if (type === '__proto__') Object.defineProperty(counts, type, { value: n, enumerable: true, writable: true, configurable: true });
+        else counts[type] = n;
       }
     }
     return counts;

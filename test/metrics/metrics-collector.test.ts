@@ -207,6 +207,17 @@ describe('seed API over recordRequest', () => {
     collector.close();
   });
 
+  test('errorCounts keeps any error type as an own property, __proto__ included', () => {
+    const collector = new MetricsCollector();
+    for (const errorType of ['__proto__', 'constructor', '__proto__', 'TimeoutError']) {
+      collector.recordRequest({ provider: 'p', model: 'm', latencyMs: 1, success: false, errorType });
+    }
+    const { errorCounts } = collector.getAggregatedMetrics()[0]!;
+    assert.equal(Object.getPrototypeOf(errorCounts), Object.prototype);
+    assert.deepEqual(Object.entries(errorCounts), [['__proto__', 2], ['constructor', 1], ['TimeoutError', 1]]);
+    collector.close();
+  });
+
   test('constructor options are validated', () => {
     assert.throws(() => new MetricsCollector({ maxRecords: -1 }), ConfigurationError);
     assert.throws(() => new MetricsCollector({ maxSeries: 0 }), ConfigurationError);
@@ -294,6 +305,47 @@ describe('event sources', () => {
     assert.equal(subA.closed, true);
     samples = parseSamples(await collector.exportMetricsPrometheus());
     assert.deepEqual(samples.filter((s) => s.name === 'llm_router_requests_in_flight'), [], 'a completed source detaches');
+    collector.close();
+  });
+
+  test('attach seeds the circuit state and an in-flight count of 0 of the providers a source tells', async () => {
+    const logger = new RecordingLogger();
+    const collector = new MetricsCollector({ logger });
+    const source = new Subject<RouterEvent>();
+    const subscription = collector.attach({
+      events$: source,
+      getProviderStatus: () => [
+        { name: 'a', state: 'closed' },
+        { name: 'b', state: 'open' },
+        { name: 'c', state: 'half_open' },
+      ],
+    });
+    const gauges = async (): Promise<Record<string, [number, number]>> => {
+      const samples = parseSamples(await collector.exportMetricsPrometheus());
+      const out: Record<string, [number, number]> = {};
+      for (const s of samples) {
+        if (s.name !== 'llm_router_provider_state' && s.name !== 'llm_router_requests_in_flight') continue;
+        const entry = (out[s.labels['provider']!] ??= [Number.NaN, Number.NaN]);
+        entry[s.name === 'llm_router_provider_state' ? 0 : 1] = s.value;
+      }
+      return out;
+    };
+    assert.deepEqual(await gauges(), { a: [0, 0], b: [2, 0], c: [1, 0] }, 'before any event: [state, in flight]');
+    source.next(providerState('a', 'open', 'closed'));
+    source.next(attemptStart('b', 'm', 'r1'));
+    assert.deepEqual(await gauges(), { a: [2, 0], b: [2, 1], c: [1, 0] });
+
+    const broken = collector.attach({
+      events$: source,
+      getProviderStatus: () => {
+        throw new Error('status unavailable');
+      },
+    });
+    assert.equal(broken.closed, false, 'a source whose status throws is attached all the same');
+    assert.equal(logger.errors.length, 1);
+    subscription.unsubscribe();
+    broken.unsubscribe();
+    assert.deepEqual(await gauges(), { a: [2, Number.NaN], b: [2, Number.NaN], c: [1, Number.NaN] }, 'in-flight counts leave with their source, states stay');
     collector.close();
   });
 

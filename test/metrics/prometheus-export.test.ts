@@ -7,6 +7,7 @@ import { negotiateFormat } from '../../lib/metrics/exposition-format.js';
 import { GENAI_OPERATION_DURATION_BUCKETS, GENAI_TIME_TO_FIRST_TOKEN_BUCKETS } from '../../lib/metrics/genai-buckets.js';
 import { MetricsCollector } from '../../lib/metrics/metrics-collector.js';
 import type { AggregatedMetrics, RecordRequestInput } from '../../lib/metrics/request-metrics.js';
+import { seededRandom } from '../../lib/util/seeded-random.js';
 import { familyTypes, findPromtool, parseSamples, promtoolCheck, sampleValue, type Sample } from './support/exposition.js';
 import { T0, attemptStart, fallback, providerState, retry } from './support/events.js';
 
@@ -209,6 +210,90 @@ describe('Prometheus text format', () => {
     collector.close();
     assert.equal(registry.getSingleMetric('llm_router_requests_total'), undefined, 'close() unregisters');
     assert.ok(registry.getSingleMetric('app_jobs_total'));
+  });
+});
+
+describe('successive exports', () => {
+  /** One change to a collector: records, retries, circuit and fallback events, new series, now and then a reset. */
+  type Step = (collector: MetricsCollector, source: Subject<RouterEvent>) => void;
+
+  function randomSteps(count: number): Step[] {
+    const random = seededRandom(2024);
+    const models = ['gpt-4o', 'gpt-4o-mini', 'qwen-中文-é', 'claude "3.5"\\sonnet', 'o1'];
+    const steps: Step[] = [];
+    for (let i = 0; i < count; i++) {
+      const batch: RecordRequestInput[] = [];
+      const touched = 1 + Math.floor(random() * (random() < 0.2 ? 40 : 3));
+      for (let k = 0; k < touched; k++) {
+        const success = random() < 0.8;
+        const stream = random() < 0.3;
+        batch.push({
+          provider: `p${Math.floor(random() * 6)}`,
+          model: models[Math.floor(random() * (i < 10 ? 2 : models.length))]!,
+          latencyMs: Math.round(random() * 120_000) / 7,
+          success,
+          errorType: success ? null : ['RateLimitError', 'TimeoutError', 'ProviderError', 'Error\n"x"'][Math.floor(random() * 4)]!,
+          promptTokens: random() < 0.9 ? Math.floor(random() * 900) : null,
+          completionTokens: success ? Math.floor(random() * 900) : null,
+          stream,
+          ttftMs: stream ? Math.round(random() * 9000) / 3 : null,
+          requestId: random() < 0.9 ? `req-${i}-${k}` : null,
+          timestamp: T0 + i * 1000 + k,
+        });
+      }
+      const retries = random() < 0.3;
+      const reset = i === Math.floor(count * 0.6);
+      steps.push((collector, source) => {
+        for (const r of batch) collector.recordRequest(r);
+        if (retries) source.next(retry('p1', 'gpt-4o', `r${i}`));
+        if (i % 7 === 3) source.next(fallback('p2', 'p3', `f${i}`));
+        if (i % 11 === 5) source.next(providerState('p4', i % 2 === 0 ? 'open' : 'half_open', 'closed'));
+        if (reset) collector.reset();
+      });
+    }
+    return steps;
+  }
+
+  function replay(steps: readonly Step[]): MetricsCollector {
+    const collector = new MetricsCollector();
+    const source = new Subject<RouterEvent>();
+    collector.attach({ events$: source });
+    for (const step of steps) step(collector, source);
+    return collector;
+  }
+
+  test('reuse the unchanged series of the previous output and still match prom-client and a fresh collector, byte for byte', async () => {
+    const steps = randomSteps(60);
+    const collector = new MetricsCollector();
+    const source = new Subject<RouterEvent>();
+    collector.attach({ events$: source });
+    for (let i = 0; i < steps.length; i++) {
+      steps[i]!(collector, source);
+      const text = await collector.exportMetricsPrometheus();
+      assert.equal(text, await collector.registry.metrics(), `Prometheus text after step ${i}`);
+      if (i % 2 === 0) assert.equal(await collector.exportMetricsPrometheus(), text, `unchanged after step ${i}`);
+      if (i % 3 === 0) {
+        const om = (await collector.getMetricsResponse('application/openmetrics-text')).body;
+        const fresh = replay(steps.slice(0, i + 1));
+        assert.equal(om, (await fresh.getMetricsResponse('application/openmetrics-text')).body, `OpenMetrics after step ${i}`);
+        assert.equal(text, await fresh.exportMetricsPrometheus(), `a fresh collector writes the same text after step ${i}`);
+        fresh.close();
+      }
+    }
+    collector.close();
+  });
+
+  test('a non-ASCII series copied from the previous output is still decoded as UTF-8', async () => {
+    const collector = new MetricsCollector();
+    collector.recordRequest({ provider: 'qwen', model: '通义-é', latencyMs: 10, success: true });
+    collector.recordRequest({ provider: 'ascii', model: 'm', latencyMs: 10, success: true });
+    const first = await collector.exportMetricsPrometheus();
+    collector.recordRequest({ provider: 'ascii', model: 'm', latencyMs: 20, success: true });
+    const second = await collector.exportMetricsPrometheus();
+    assert.equal(second, await collector.registry.metrics());
+    assert.match(second, /^llm_router_requests_total\{provider="qwen",model="通义-é"\} 1$/m);
+    assert.notEqual(second, first);
+    collector.close();
   });
 });
 

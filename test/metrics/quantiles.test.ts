@@ -1,22 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { LatencyDigest } from '../../lib/metrics/latency-digest.js';
+import { QuantileTracker } from '../../lib/metrics/quantile-tracker.js';
 import { STANDARD_QUANTILES, exactQuantiles, lerp, quantileOfSorted } from '../../lib/metrics/quantiles.js';
+import { seededRandom } from '../../lib/util/seeded-random.js';
 
-/** A small deterministic PRNG (mulberry32), so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffled(values: number[], seed: number): number[] {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const out = [...values];
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
@@ -67,7 +58,7 @@ describe('numpy linear interpolation', () => {
   });
 
   test('exactQuantiles equals sort-then-interpolate on many random samples, without touching the input', () => {
-    const random = prng(42);
+    const random = seededRandom(42);
     const qs = [0, 0.25, 0.5, 0.9, 0.95, 0.99, 0.999, 1];
     const out = new Array<number>(qs.length).fill(0);
     for (let trial = 0; trial < 600; trial++) {
@@ -108,7 +99,118 @@ describe('numpy linear interpolation', () => {
   });
 });
 
+/** Appends `count` values to a growing sample array, as a digest does. */
+class Samples {
+  values = new Float64Array(20_000);
+  n = 0;
+  min = Number.POSITIVE_INFINITY;
+  max = Number.NEGATIVE_INFINITY;
+
+  append(count: number, next: () => number): void {
+    for (let i = 0; i < count && this.n < this.values.length; i++) {
+      const v = next();
+      this.values[this.n++] = v;
+      if (v < this.min) this.min = v;
+      if (v > this.max) this.max = v;
+    }
+  }
+
+  numpy(): number[] {
+    const sorted = this.values.slice(0, this.n).sort();
+    return STANDARD_QUANTILES.map((q) => quantileOfSorted(sorted, this.n, q));
+  }
+}
+
+describe('QuantileTracker', () => {
+  const distributions: ((r: number, n: number) => number)[] = [
+    (r) => r * 1000,
+    (r) => Math.floor(r * 5),
+    (r) => Math.exp(r * 30) - 1,
+    (r) => (r < 0.1 ? 0 : 250 + r * 1e-6),
+    (r) => Math.round(200 + r * 3000),
+    (r) => (r < 0.5 ? 1e-9 : 1e9 * r),
+    () => 7,
+    (r) => (r < 0.98 ? 100 : 100 + r * 1e4),
+    (r, n) => r * 100 + n * 0.5, // drifting upwards
+    (r, n) => Math.max(0, 5000 - n + r * 10), // drifting downwards
+  ];
+
+  test('equals numpy after every read, however the samples arrive', () => {
+    const random = seededRandom(99);
+    let reads = 0;
+    for (let trial = 0; trial < 300; trial++) {
+      const distribution = distributions[trial % distributions.length]!;
+      const samples = new Samples();
+      const tracker = new QuantileTracker(STANDARD_QUANTILES);
+      const out = new Float64Array(3);
+      for (let read = 0, count = 5 + Math.floor(random() * 60); read < count; read++) {
+        const batch = random() < 0.5 ? 1 + Math.floor(random() * 3) : Math.floor(random() * (random() < 0.8 ? 40 : 2000));
+        samples.append(batch, () => distribution(random(), samples.n));
+        if (samples.n === 0) continue;
+        tracker.quantiles(samples.values, samples.n, samples.min, samples.max, out);
+        assert.deepEqual([...out], samples.numpy(), `trial ${trial} read ${read} n ${samples.n}`);
+        reads++;
+      }
+    }
+    assert.ok(reads > 5_000);
+  });
+
+  test('a read after a few appends uses the bands, not a full computation', () => {
+    const random = seededRandom(5);
+    const samples = new Samples();
+    const tracker = new QuantileTracker(STANDARD_QUANTILES);
+    const out = new Float64Array(3);
+    samples.append(1000, () => Math.exp(5 + random() * 5));
+    for (let read = 0; read < 2000; read++) {
+      samples.append(1 + (read % 5), () => Math.exp(5 + random() * 5));
+      tracker.quantiles(samples.values, samples.n, samples.min, samples.max, out);
+      if (read % 97 === 0) assert.deepEqual([...out], samples.numpy());
+    }
+    assert.deepEqual([...out], samples.numpy());
+    assert.ok(tracker.fullComputations <= 10, `${tracker.fullComputations} full computations in 2000 reads`);
+  });
+
+  test('reset() forgets the bands (the samples were replaced)', () => {
+    const tracker = new QuantileTracker(STANDARD_QUANTILES);
+    const out = new Float64Array(3);
+    tracker.quantiles(Float64Array.from([1, 2, 3, 4]), 4, 1, 4, out);
+    tracker.reset();
+    tracker.quantiles(Float64Array.from([40, 10, 30]), 3, 10, 40, out);
+    // 10, 30, 40: index 1, 1.9, 1.98 -> 30, 40 - 10 * 0.1 = 39, 40 - 10 * 0.02 = 39.8
+    assert.deepEqual([...out], [30, 39, 39.8]);
+    assert.equal(tracker.fullComputations, 2);
+  });
+});
+
 describe('LatencyDigest', () => {
+  test('reads between adds stay exact, across the switch to the sketch and back after reset()', () => {
+    const random = seededRandom(11);
+    const digest = new LatencyDigest(500, 0.01);
+    const values: number[] = [];
+    const numpy = (): number[] => {
+      const sorted = Float64Array.from(values).sort();
+      return STANDARD_QUANTILES.map((q) => quantileOfSorted(sorted, values.length, q));
+    };
+    for (let round = 0; round < 2; round++) {
+      while (values.length < 500) {
+        for (let i = 0; i < 7 && values.length < 500; i++) {
+          const v = Math.round(Math.exp(4 + random() * 4) * 100) / 100;
+          values.push(v);
+          digest.add(v);
+        }
+        assert.deepEqual([...digest.standardQuantiles()], numpy(), `${values.length} samples`);
+      }
+      digest.add(1e6);
+      values.push(1e6);
+      assert.equal(digest.exact, false);
+      const q = digest.standardQuantiles();
+      numpy().forEach((exact, i) => assert.ok(Math.abs(q[i]! - exact) <= 0.01 * exact, `sketched p${STANDARD_QUANTILES[i]}`));
+      digest.reset();
+      values.length = 0;
+      assert.equal(digest.exact, true);
+    }
+  });
+
   test('is exact up to its limit and keeps count, sum, min, max', () => {
     const digest = new LatencyDigest(5, 0.01);
     for (const v of [30, 10, 50, 20, 40]) digest.add(v);
@@ -136,7 +238,7 @@ describe('LatencyDigest', () => {
   });
 
   test('the sketch bound holds on a long-tailed latency distribution', () => {
-    const random = prng(3);
+    const random = seededRandom(3);
     const values = Array.from({ length: 50_000 }, () => Math.round(50 + Math.exp(random() * 9)));
     const digest = new LatencyDigest(10_000, 0.01);
     for (const v of values) digest.add(v);

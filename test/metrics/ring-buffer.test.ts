@@ -1,9 +1,29 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { AttemptRecord } from '../../lib/metrics/attempt-record.js';
 import { RequestRecordRing } from '../../lib/metrics/ring-buffer.js';
 
+/** One record reused for every push, as the collector does: the ring must copy what it keeps. */
+const record = new AttemptRecord();
+
 function push(ring: RequestRecordRing, i: number): void {
-  ring.push(`p${i % 2}`, `m${i}`, 1_700_000_000_000 + i, i * 10, i % 3 !== 0, i % 3 !== 0 ? 200 : -1, i % 3 === 0 ? 'ProviderError' : null, i, Number.NaN, i, i % 2 === 0, `req-${i}`, i % 4, i % 2 === 0 ? i : Number.NaN);
+  Object.assign(record, {
+    provider: `p${i % 2}`,
+    model: `m${i}`,
+    timestamp: 1_700_000_000_000 + i,
+    latencyMs: i * 10,
+    success: i % 3 !== 0,
+    statusCode: i % 3 !== 0 ? 200 : -1,
+    errorType: i % 3 === 0 ? 'ProviderError' : null,
+    promptTokens: i,
+    completionTokens: Number.NaN,
+    totalTokens: i,
+    stream: i % 2 === 0,
+    requestId: `req-${i}`,
+    attempt: i % 4,
+    ttftMs: i % 2 === 0 ? i : Number.NaN,
+  });
+  ring.push(record);
 }
 
 test('keeps the last `capacity` records, oldest first, with every field', () => {

@@ -57,3 +57,41 @@ test('a real router feeds the collector: one record per attempt, retries, fallba
     collector.close();
   }
 });
+
+test('a router attached to a collector shows every provider\'s circuit state and in-flight count before its first request', async () => {
+  const collector = new MetricsCollector();
+  const router = new LlmRouter({
+    providers: [
+      { providerType: 'mock', name: 'down', defaultModel: 'down-1', maxRetries: 0, mock: { errorRate: 1, errorStatus: 503 } },
+      { providerType: 'mock', name: 'up', defaultModel: 'up-1' },
+    ],
+    circuitBreaker: { failureThreshold: 1, cooldownMs: 60_000 },
+    metricsCollector: collector,
+  });
+  const late = new MetricsCollector();
+  try {
+    const before = await router.exportMetricsPrometheus();
+    assert.match(before, /^llm_router_provider_state\{provider="down"\} 0$/m);
+    assert.match(before, /^llm_router_provider_state\{provider="up"\} 0$/m);
+    assert.match(before, /^llm_router_requests_in_flight\{provider="down"\} 0$/m);
+    assert.match(before, /^llm_router_requests_in_flight\{provider="up"\} 0$/m);
+    assert.doesNotMatch(before, /^llm_router_requests_total/m, 'no request yet');
+
+    const res = await router.chat.completions.create({ messages: [{ role: 'user', content: 'hi' }] });
+    assert.equal(res.provider, 'up');
+    const after = parseSamples(await router.exportMetricsPrometheus());
+    assert.equal(sampleValue(after, 'llm_router_provider_state', { provider: 'down' }), 2, 'the failure opened the circuit');
+
+    // A collector attached now reads the router's present states, not a default.
+    const subscription = late.attach(router);
+    const seeded = parseSamples(await late.exportMetricsPrometheus());
+    assert.equal(sampleValue(seeded, 'llm_router_provider_state', { provider: 'down' }), 2);
+    assert.equal(sampleValue(seeded, 'llm_router_provider_state', { provider: 'up' }), 0);
+    assert.equal(sampleValue(seeded, 'llm_router_requests_in_flight', { provider: 'down' }), 0);
+    subscription.unsubscribe();
+  } finally {
+    await router.close();
+    collector.close();
+    late.close();
+  }
+});
