@@ -219,48 +219,37 @@ export class LlmRouter {
   // ---- request path
 
   private createCompletion(request: ChatCompletionRequest): Promise<ChatCompletion> {
-    let state: RequestState;
-    let targets: Target[];
-    try {
-      validateChatRequest(request);
-      state = this.begin('chat', false);
-      targets = this.targets(request.model, state);
-      this.emitRequestStart(state, request.model, targets);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.run(state, targets, request, 'chat') as Promise<ChatCompletion>;
+    return this.start(request, 'chat') as Promise<ChatCompletion>;
   }
 
   private createEmbeddings(request: EmbeddingsRequest): Promise<EmbeddingsResponse> {
+    return this.start(request, 'embeddings') as Promise<EmbeddingsResponse>;
+  }
+
+  private createStream(request: ChatCompletionRequest): Promise<ChatCompletionStream> {
+    return this.start(request, 'stream') as Promise<ChatCompletionStream>;
+  }
+
+  /** Validates a request, picks its targets and runs it; every failure is a rejection, never a throw. */
+  private start(request: ChatCompletionRequest | EmbeddingsRequest, kind: AttemptKind): Promise<unknown> {
     let state: RequestState;
     let targets: Target[];
     try {
-      validateEmbeddingsRequest(request);
-      state = this.begin('embeddings', false);
-      targets = this.targets(request.model, state).filter((t) => t.slot.provider.supportsEmbeddings);
-      if (targets.length === 0) {
-        throw new BadRequestError('Invalid request: no provider of this router has an embeddings API', { field: 'model', requestId: state.requestId });
+      if (kind === 'embeddings') validateEmbeddingsRequest(request as EmbeddingsRequest);
+      else validateChatRequest(request as ChatCompletionRequest);
+      state = this.begin(kind === 'embeddings' ? 'embeddings' : 'chat', kind === 'stream');
+      targets = this.targets(request.model, state);
+      if (kind === 'embeddings') {
+        targets = targets.filter((t) => t.slot.provider.supportsEmbeddings);
+        if (targets.length === 0) {
+          throw new BadRequestError('Invalid request: no provider of this router has an embeddings API', { field: 'model', requestId: state.requestId });
+        }
       }
       this.emitRequestStart(state, request.model, targets);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.run(state, targets, request, 'embeddings') as Promise<EmbeddingsResponse>;
-  }
-
-  private createStream(request: ChatCompletionRequest): Promise<ChatCompletionStream> {
-    let state: RequestState;
-    let targets: Target[];
-    try {
-      validateChatRequest(request);
-      state = this.begin('chat', true);
-      targets = this.targets(request.model, state);
-      this.emitRequestStart(state, request.model, targets);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.run(state, targets, request, 'stream') as Promise<ChatCompletionStream>;
+    return this.run(state, targets, request, kind);
   }
 
   /** Starts one call to a provider. */
