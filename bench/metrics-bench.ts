@@ -186,7 +186,7 @@ function memoryGrowth(make: () => { recordRequest(input: RecordRequestInput): vo
   rows.push({ measure: 'memory growth after 1M records, 20 series (heap + buffers)', collector: megabytes(grown), naive: megabytes(naiveGrown), unit: 'MB', target: { op: '<', value: 30 } });
 }
 
-const runs = 3;
+const runs = 5;
 const recordRuns: Timing[] = [];
 const naiveRecordRuns: Timing[] = [];
 for (let r = 0; r < runs; r++) {

@@ -374,7 +374,6 @@ export class MetricsCollector {
       switch (event.type) {
         case 'attempt.end': {
           const { provider, model } = event;
-          if (typeof provider !== 'string' || typeof model !== 'string') throw new TypeError('attempt.end event without provider or model');
           const inFlight = attachment.inFlight.get(provider);
           if (inFlight !== undefined && inFlight.n > 0) inFlight.n--;
           // The series first: it may log (once), and nothing may run between filling the record and using it.
@@ -408,7 +407,6 @@ export class MetricsCollector {
           attachment.count(event.provider).n++;
           return;
         case 'request.retry':
-          if (typeof event.provider !== 'string' || typeof event.model !== 'string') throw new TypeError('request.retry event without provider or model');
           this.index.resolve(event.provider, event.model).retries++;
           return;
         case 'request.fallback': {

@@ -27,12 +27,15 @@ export interface ExporterSource {
 
 /** The families written series by series, in the order of their chunk records. */
 const SERIES_KINDS: readonly FamilyKind[] = ['requests', 'success', 'failed', 'successRate', 'latency', 'tokens', 'duration', 'ttft', 'errors', 'retries'];
-/** Per series, the numbers whose change means its lines may have changed (see `sync`). */
-const KEYS = 4;
+/** Per series, the counts whose change means that its lines in a family may have changed (see `sync`). */
+const KEYS = 5;
 const KEY_ATTEMPTS = 0;
-const KEY_STREAMED = 1;
+const KEY_SUCCESSES = 1;
 const KEY_FAILURES = 2;
-const KEY_RETRIES = 3;
+const KEY_STREAMED = 3;
+const KEY_RETRIES = 4;
+/** The change key of each family written series by series (exemplars included): failures for the failed counter and errors, … */
+const FAMILY_KEYS: Readonly<Partial<Record<FamilyKind, number>>> = { success: KEY_SUCCESSES, failed: KEY_FAILURES, errors: KEY_FAILURES, ttft: KEY_STREAMED, retries: KEY_RETRIES };
 
 /** Pre-encoded pieces of one family's sample lines. */
 interface FamilyBytes {
@@ -217,9 +220,11 @@ export class PrometheusExporter {
       }
       const stats = s.stats;
       const k = i * KEYS;
+      // -1 before the first attempt: a series with none (only retries so far) has no line in those families.
       keys[k + KEY_ATTEMPTS] = stats.count;
+      keys[k + KEY_SUCCESSES] = stats.count === 0 ? -1 : stats.successes;
+      keys[k + KEY_FAILURES] = stats.count === 0 ? -1 : stats.failures;
       keys[k + KEY_STREAMED] = s.ttftCount;
-      keys[k + KEY_FAILURES] = stats.failures;
       keys[k + KEY_RETRIES] = s.retries;
     }
     this.series.length = n;
@@ -247,7 +252,7 @@ export class PrometheusExporter {
     const table = chunks.table(slot, count);
     const previous = chunks.buffer;
     const previousGeneration = chunks.generation;
-    const keyIndex = kind === 'ttft' ? KEY_STREAMED : kind === 'errors' ? KEY_FAILURES : kind === 'retries' ? KEY_RETRIES : KEY_ATTEMPTS;
+    const keyIndex = FAMILY_KEYS[kind] ?? KEY_ATTEMPTS;
     const keys = this.keys;
     let runStart = 0;
     let runEnd = -1;

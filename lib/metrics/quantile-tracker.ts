@@ -4,8 +4,10 @@ import { MAX_QUANTILES, insertionSort, interpolate, lowerRank, selectRanks } fro
 const MIN_HALF_WIDTH = 16;
 /** ...and at most this many (wider when many samples arrived between two reads). */
 const MAX_HALF_WIDTH = 128;
-/** A band may grow to this many times the distinct values it started with, then it is rebuilt narrow (bounds its memory). */
+/** A band may grow to this many times the distinct values it started with, then it is rebuilt narrow (bounds its memory)... */
 const BAND_GROWTH = 4;
+/** ...and to this many distinct values at most (3 bands of 512 values and counts: 24 KB). */
+const MAX_BAND_VALUES = 512;
 
 /**
  * Fields of one band (see `QuantileTracker`): the band holds every sample whose value lies in `[LOW, HIGH]`,
@@ -277,7 +279,7 @@ export class QuantileTracker {
       bands[f + BELOW] = below;
       bands[f + TOTAL] = pTo - pFrom + 1 + tiesBelow + tiesAbove;
       bands[f + SIZE] = size;
-      bands[f + LIMIT] = BAND_GROWTH * (pTo - pFrom + 1);
+      bands[f + LIMIT] = Math.min(MAX_BAND_VALUES, BAND_GROWTH * (pTo - pFrom + 1));
       bands[f + LOW] = low;
       bands[f + HIGH] = high;
       bands[f + CURSOR] = 0;

@@ -50,6 +50,7 @@ export class SeriesIndex {
   }
 
   private create(provider: string, model: string, entry: ProviderEntry | undefined): SeriesAggregator {
+    if (typeof provider !== 'string' || typeof model !== 'string') throw new TypeError('metrics: an attempt without provider or model');
     if (model === OTHER_LABEL) return this.otherOf(provider, entry);
     if (this.named < this.maxSeries) {
       this.named++;

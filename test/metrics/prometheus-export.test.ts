@@ -283,6 +283,23 @@ describe('successive exports', () => {
     collector.close();
   });
 
+  test('a series that had only retries gains its counter lines with its first attempt', async () => {
+    const collector = new MetricsCollector();
+    const source = new Subject<RouterEvent>();
+    collector.attach({ events$: source });
+    source.next(retry('p', 'm', 'r1'));
+    const before = await collector.exportMetricsPrometheus();
+    assert.doesNotMatch(before, /^llm_router_requests_success\{provider="p"/m);
+    collector.recordRequest({ provider: 'p', model: 'm', latencyMs: 5, success: false, errorType: 'TimeoutError' });
+    const after = await collector.exportMetricsPrometheus();
+    assert.equal(after, await collector.registry.metrics());
+    assert.match(after, /^llm_router_requests_success\{provider="p",model="m"\} 0$/m);
+    assert.match(after, /^llm_router_requests_failed\{provider="p",model="m"\} 1$/m);
+    collector.recordRequest({ provider: 'p', model: 'm', latencyMs: 5, success: true });
+    assert.equal(await collector.exportMetricsPrometheus(), await collector.registry.metrics());
+    collector.close();
+  });
+
   test('a non-ASCII series copied from the previous output is still decoded as UTF-8', async () => {
     const collector = new MetricsCollector();
     collector.recordRequest({ provider: 'qwen', model: '通义-é', latencyMs: 10, success: true });
