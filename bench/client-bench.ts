@@ -38,7 +38,7 @@ const ONLY = args.only === undefined ? undefined : new Set(args.only.split(','))
 const MAX_REQUESTS = 40_000;
 const WARMUP_MS = 500;
 const RAMP_MS = 50;
-const API_KEY = 'sk-bench-0000000000000000';
+const API_KEY = 'fake-bench-key';
 const MODEL = 'mock-model';
 const MESSAGES = [{ role: 'user' as const, content: 'Hello' }];
 const EXPECTED = 'Echo: Hello';

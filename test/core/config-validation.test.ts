@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { Client, ConfigurationError, LlmRouter, PROVIDER_TYPES } from '../../lib/index.js';
 import type { ClientOptions, LlmRouterOptions } from '../../lib/index.js';
 
-const KEY = 'sk-config-test-0123456789abcdefSECRET';
+const KEY = 'fake-config-test-key-not-a-secret';
 
 function configError(fn: () => unknown): ConfigurationError {
   let caught: unknown;

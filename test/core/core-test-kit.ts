@@ -4,7 +4,7 @@ import type { Logger } from '../../lib/logging/logger.js';
 import type { ClientOptions } from '../../lib/types/provider-config.js';
 
 /** A fake key that looks like a real one; tests search every output for it. */
-export const TEST_KEY = 'sk-test-4f9c2a7b1e8d6c3a5b0e9f7d2c4a6b8e';
+export const TEST_KEY = 'fake-core-test-key-not-a-secret';
 
 /** Options of a `Client` of the local server's OpenAI format (model `gpt-test`, no metrics), plus `extra`. */
 export function openAiOptions(server: { url: string }, extra: Partial<ClientOptions> = {}): ClientOptions {

@@ -10,7 +10,7 @@ import { startSampleNestApp } from '../../sample-app/nestjs/create-nest-app.js';
 import { loadSampleConfig, type SampleConfig } from '../../sample-app/shared/config.js';
 import type { RunningSampleApp } from '../../sample-app/shared/running-app.js';
 
-const KEY = 'sk-e2e-upstream-secret-1234567890';
+const KEY = 'fake-e2e-upstream-key-not-a-secret';
 
 const VARIANTS: Array<{ name: string; start: (config: SampleConfig) => Promise<RunningSampleApp> }> = [
   { name: 'NestJS on Fastify', start: (config) => startSampleNestApp(config, { platform: 'fastify', logger: false }) },

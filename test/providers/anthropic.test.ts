@@ -19,7 +19,7 @@ import {
 
 // The `anthropic` provider against the local server's Anthropic Messages format, through a real `Client`.
 
-const KEY = 'sk-ant-api03-provider-test-key-0123456789';
+const KEY = 'fake-anthropic-test-key-not-a-secret';
 
 describe('anthropic provider', () => {
   const bed = useMockProviderServer((server) => ({ ...BARE_CLIENT_OPTIONS, providerType: 'anthropic', apiKey: KEY, baseUrl: `${server.url}/v1`, defaultModel: 'claude-test' }));

@@ -20,7 +20,7 @@ import {
 
 // The `gemini` provider against the local server's Gemini API format, through a real `Client`.
 
-const KEY = 'AIzaSyProviderTestKey0123456789abcdef';
+const KEY = 'fake-gemini-test-key-not-a-secret';
 
 const weatherTool: ChatTool = {
   type: 'function',
@@ -263,7 +263,7 @@ describe('gemini provider', () => {
   });
 
   test("Gemini's 400 API_KEY_INVALID is an AuthenticationError; the key is nowhere in it", async () => {
-    bed.server.configure({ apiKeys: ['AIza-some-other-key'] });
+    bed.server.configure({ apiKeys: ['fake-gemini-other-key'] });
     const error = await client().chat.completions.create({ messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
     assert.ok(error instanceof AuthenticationError, String(error));
     assert.equal(error.statusCode, 400);
