@@ -16,6 +16,7 @@ export {
   StreamError,
   AbortError,
   NoProviderAvailableError,
+  BudgetExceededError,
 } from './errors/llm-router-error.js';
 export type { LlmRouterErrorOptions } from './errors/llm-router-error.js';
 
@@ -66,6 +67,9 @@ export type {
   RouterCommonOptions,
   LlmRouterOptions,
   ClientOptions,
+  ModelPrice,
+  BudgetConfig,
+  SharedStateOptions,
 } from './types/provider-config.js';
 export type {
   ChatRole,
@@ -77,6 +81,8 @@ export type {
   ToolChoice,
   FinishReason,
   Usage,
+  PromptTokensDetails,
+  CompletionTokensDetails,
   ChatCompletionRequest,
   ChatCompletionStreamingRequest,
   ChatCompletionNonStreamingRequest,
@@ -95,6 +101,9 @@ export type {
   Operation,
   CircuitState,
   RequestStartEvent,
+  RequestRouteEvent,
+  RouteSkipReason,
+  RateLimitSnapshot,
   AttemptStartEvent,
   AttemptEndEvent,
   RequestRetryEvent,

@@ -77,3 +77,15 @@ export class NoProviderAvailableError extends LlmRouterError {
     super(message, options);
   }
 }
+
+/** A request matched a budget that is spent for its window; thrown before any network call. */
+export class BudgetExceededError extends LlmRouterError {
+  constructor(
+    /** The exhausted budget's `name`. */
+    readonly budget: string,
+    message: string,
+    options: LlmRouterErrorOptions = {},
+  ) {
+    super(message, options);
+  }
+}

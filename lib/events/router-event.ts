@@ -1,4 +1,5 @@
-import type { FinishReason, Usage } from '../types/chat.js';
+import type { ChatCompletionChoice, ChatMessage, FinishReason, Usage } from '../types/chat.js';
+import type { ProviderType } from '../types/provider-config.js';
 
 /** What a request asks for. */
 export type Operation = 'chat' | 'embeddings';
@@ -9,9 +10,20 @@ export type CircuitState = 'closed' | 'open' | 'half_open';
 interface EventBase {
   /** Shared by every event of one request. */
   requestId: string;
-  /** Milliseconds since the epoch. */
+  /** Milliseconds since the epoch (the router's `clock`). */
   timestamp: number;
+  /** The request's `metadata`, on every event of a request that has it. */
+  metadata?: Readonly<Record<string, string>>;
 }
+
+/** What a provider's rate-limit response headers said was left. */
+export interface RateLimitSnapshot {
+  remainingRequests: number | null;
+  remainingTokens: number | null;
+}
+
+/** Why the router will not try a candidate for this request. */
+export type RouteSkipReason = 'circuit_open' | 'cooling_down' | 'rate_limited' | 'budget_exceeded' | 'model_not_served';
 
 /** A request entered the router (after validation). */
 export interface RequestStartEvent extends EventBase {
@@ -22,6 +34,14 @@ export interface RequestStartEvent extends EventBase {
   stream: boolean;
   /** Provider names in the order the strategy will try them. */
   candidates: string[];
+  /** The messages of a chat request (a reference, not a copy), for sinks that capture content. */
+  messages?: readonly ChatMessage[];
+}
+
+/** Once per request, before its first attempt: the candidates in the order they will be tried, and why any is skipped. */
+export interface RequestRouteEvent extends EventBase {
+  type: 'request.route';
+  candidates: Array<{ provider: string; model: string; skipped: RouteSkipReason | null }>;
 }
 
 /** One call to a provider is about to be made. */
@@ -34,6 +54,10 @@ export interface AttemptStartEvent extends EventBase {
   /** 1-based number of this attempt within the request, across providers. */
   attempt: number;
   stream: boolean;
+  providerType?: ProviderType;
+  /** Host and port the attempt is sent to (null for in-process providers). */
+  serverAddress?: string | null;
+  serverPort?: number | null;
 }
 
 /** One call to a provider ended: answered, failed, or (for streams) finished, was cut or abandoned. */
@@ -56,6 +80,17 @@ export interface AttemptEndEvent extends EventBase {
   finishReason: FinishReason | null;
   /** A stream the consumer stopped reading before it ended. */
   abandoned: boolean;
+  providerType?: ProviderType;
+  /** What the attempt cost in USD; null when the model has no known price or no usage. */
+  costUsd?: number | null;
+  /** The provider's rate-limit headers on this answer. */
+  rateLimit?: RateLimitSnapshot | null;
+  /** The provider's id of the completion. */
+  responseId?: string | null;
+  /** The model the provider answered with. */
+  responseModel?: string | null;
+  /** The choices of a non-streamed chat answer (a reference), for sinks that capture content. */
+  choices?: readonly ChatCompletionChoice[] | null;
 }
 
 /** A failed attempt will be retried on the same provider after `delayMs`. */
@@ -101,6 +136,14 @@ export interface RequestEndEvent extends EventBase {
   errorType: string | null;
   usage: Usage | null;
   stream: boolean;
+  /** The model the caller asked for, or the first candidate's default model. */
+  requestedModel?: string | null;
+  /** The HTTP status of the final failure, when there was one. */
+  statusCode?: number | null;
+  /** Time spent in the router itself: end to end, less provider waits and backoff sleeps. */
+  overheadMs?: number;
+  /** Sum of the attempts' costs; null when none had a known cost. */
+  costUsd?: number | null;
 }
 
 /** A provider's circuit changed state. */
@@ -116,6 +159,7 @@ export interface ProviderStateEvent extends EventBase {
 /** Every event a router emits, discriminated by `type`. */
 export type RouterEvent =
   | RequestStartEvent
+  | RequestRouteEvent
   | AttemptStartEvent
   | AttemptEndEvent
   | RequestRetryEvent

@@ -21,6 +21,15 @@ export interface RequestMetrics {
   attempt: number | null;
   /** Time to the first streamed chunk. */
   ttftMs: number | null;
+  /** Prompt tokens read from the cache. */
+  cachedPromptTokens?: number | null;
+  /** Prompt tokens written to the cache. */
+  cacheWriteTokens?: number | null;
+  reasoningTokens?: number | null;
+  /** USD; null when unknown. */
+  costUsd?: number | null;
+  /** The request's metadata. */
+  metadata?: Readonly<Record<string, string>> | null;
 }
 
 /** What `recordRequest` takes: the fields of `RequestMetrics`, most of them optional. */
@@ -39,6 +48,11 @@ export interface RecordRequestInput {
   requestId?: string | null;
   attempt?: number | null;
   ttftMs?: number | null;
+  cachedPromptTokens?: number | null;
+  cacheWriteTokens?: number | null;
+  reasoningTokens?: number | null;
+  costUsd?: number | null;
+  metadata?: Readonly<Record<string, string>> | null;
   /** When the attempt ended (a `Date` or milliseconds since the epoch). Defaults to now. */
   timestamp?: Date | number;
 }
@@ -81,6 +95,10 @@ export interface AggregatedMetrics {
   errorCounts: Record<string, number>;
   firstRequestTime: Date | null;
   lastRequestTime: Date | null;
+  /** Sum of the known costs, USD. */
+  totalCostUsd?: number;
+  /** Average over the records with a known cost. */
+  avgCostUsd?: number | null;
 }
 
 /** One row of `compareProviders()`. */
@@ -94,6 +112,7 @@ export interface ProviderComparison {
   totalTokens: number;
   avgPromptTokens: number | null;
   avgCompletionTokens: number | null;
+  totalCostUsd?: number;
 }
 
 /** The totals of a collector since it started or was reset. */
@@ -106,6 +125,7 @@ export interface MetricsSummary {
   /** Providers in the order they were first seen. */
   providers: string[];
   aggregated: AggregatedMetrics[];
+  totalCostUsd?: number;
 }
 
 /** A metrics HTTP answer: the negotiated content type and the text. */

@@ -12,6 +12,10 @@ export interface AttemptContext {
   signal: AbortSignal;
   /** The attempt's timeout; streams use it as the idle time allowed between chunks. */
   timeoutMs: number;
+  /** The request's extra headers, merged over the provider's. */
+  headers?: Record<string, string>;
+  /** Set by the provider from the answer's rate-limit headers. */
+  rateLimit?: import('../events/router-event.js').RateLimitSnapshot | null;
 }
 
 /**

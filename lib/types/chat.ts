@@ -37,11 +37,30 @@ export type ToolChoice = 'auto' | 'none' | 'required' | { type: 'function'; func
 /** The finish reasons of OpenAI; every provider's own reason is normalised to one of these. */
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call';
 
-/** Token usage of one completion. */
+/** Breakdown of the prompt tokens (all of them are counted in `promptTokens`). */
+export interface PromptTokensDetails {
+  /** Input tokens read from the provider's prompt cache. */
+  cachedTokens?: number;
+  /** Input tokens written to the provider's prompt cache (Anthropic `cache_creation_input_tokens`). */
+  cacheWriteTokens?: number;
+}
+
+/** Breakdown of the completion tokens. */
+export interface CompletionTokensDetails {
+  /** Tokens the model spent reasoning (counted in `completionTokens`). */
+  reasoningTokens?: number;
+}
+
+/**
+ * Token usage of one completion. `promptTokens` counts every input token, cached and cache-write ones
+ * included (OpenAI's meaning); `totalTokens` is what the provider bills as total.
+ */
 export interface Usage {
   promptTokens: number;
   completionTokens: number;
   totalTokens: number;
+  promptTokensDetails?: PromptTokensDetails;
+  completionTokensDetails?: CompletionTokensDetails;
 }
 
 /** The parameters of one chat completion request. */
@@ -68,6 +87,12 @@ export interface ChatCompletionRequest {
   frequencyPenalty?: number;
   /** `{ type: 'json_object' }` asks for JSON output where the provider supports it. */
   responseFormat?: { type: 'text' | 'json_object' };
+  /** Carried on every event of the request and on its `RequestMetrics`; keys named in `metadataLabels` become labels. */
+  metadata?: Record<string, string>;
+  /** Retries per provider for this request; overrides the provider's and the router's. */
+  maxRetries?: number;
+  /** Extra headers sent to the provider for this request (merged over the provider's). */
+  headers?: Record<string, string>;
 }
 
 export type ChatCompletionStreamingRequest = ChatCompletionRequest & { stream: true };
@@ -76,7 +101,15 @@ export type ChatCompletionNonStreamingRequest = ChatCompletionRequest & { stream
 /** One choice of a non-streamed completion. */
 export interface ChatCompletionChoice {
   index: number;
-  message: { role: 'assistant'; content: string | null; toolCalls?: ToolCall[] };
+  message: {
+    role: 'assistant';
+    content: string | null;
+    toolCalls?: ToolCall[];
+    /** The model's reasoning or thinking text, when the provider sends it. */
+    reasoning?: string | null;
+    /** OpenAI's refusal text. */
+    refusal?: string | null;
+  };
   finishReason: FinishReason | null;
 }
 
@@ -91,6 +124,8 @@ export interface ChatCompletion {
   provider: string;
   choices: ChatCompletionChoice[];
   usage: Usage;
+  /** The router's request id, the same as in its events. */
+  requestId?: string;
 }
 
 /** A streamed tool-call fragment; `index` ties fragments of the same call together. */
@@ -104,7 +139,13 @@ export interface ToolCallDelta {
 /** One choice of a stream chunk. */
 export interface ChatCompletionChunkChoice {
   index: number;
-  delta: { role?: 'assistant'; content?: string | null; toolCalls?: ToolCallDelta[] };
+  delta: {
+    role?: 'assistant';
+    content?: string | null;
+    toolCalls?: ToolCallDelta[];
+    reasoning?: string;
+    refusal?: string;
+  };
   finishReason: FinishReason | null;
 }
 
@@ -117,6 +158,8 @@ export interface ChatCompletionChunk {
   provider: string;
   choices: ChatCompletionChunkChoice[];
   usage?: Usage | null;
+  /** The router's request id, the same as in its events. */
+  requestId?: string;
 }
 
 /** The async iterable returned for `stream: true`. Breaking out of it releases the connection. */

@@ -87,6 +87,42 @@ export interface ProviderConfig {
   connections?: number;
   /** Behaviour of the `mock` provider. */
   mock?: MockProviderOptions;
+  /** Requests per minute this provider may receive; over it the provider is skipped (`rate_limited`). */
+  rpm?: number;
+  /** Tokens per minute this provider may receive (counted from usage, estimated before the attempt). */
+  tpm?: number;
+}
+
+/** USD per million tokens of one model. */
+export interface ModelPrice {
+  inputPerMillion: number;
+  outputPerMillion: number;
+  /** Price of input tokens read from the prompt cache; defaults to `inputPerMillion`. */
+  cachedInputPerMillion?: number;
+  /** Price of input tokens written to the prompt cache; defaults to `inputPerMillion`. */
+  cacheWriteInputPerMillion?: number;
+}
+
+/** A spending limit over a rolling window, for the requests that match it. */
+export interface BudgetConfig {
+  /** Unique; the `budget` label of `llm_router_budget_remaining_usd`. */
+  name: string;
+  limitUsd: number;
+  windowMs: number;
+  /** Only attempts on this provider (its `name`) count and are stopped. */
+  provider?: string;
+  /** Only attempts on this model (the name sent to the provider). */
+  model?: string;
+  /** Only requests whose `metadata` has all of these entries. */
+  metadata?: Record<string, string>;
+}
+
+/** Router state shared over Redis by every router with the same prefix. */
+export interface SharedStateOptions {
+  /** A Redis URL (`redis://host:port/db`) or an existing ioredis client. */
+  redis: string | object;
+  /** Prefix of every key. Default `llm-router:`. */
+  keyPrefix?: string;
 }
 
 /** Circuit breaker: a provider that keeps failing is skipped for a cool-down, then probed. */
@@ -100,7 +136,14 @@ export interface CircuitBreakerOptions {
 }
 
 /** How the router orders its providers for each request. */
-export type RoutingStrategy = 'fallback' | 'round-robin' | 'weighted' | 'least-latency';
+export type RoutingStrategy =
+  | 'fallback'
+  | 'round-robin'
+  | 'weighted'
+  | 'least-latency'
+  | 'least-busy'
+  | 'lowest-cost'
+  | 'usage-based';
 
 /** Options shared by `Client` and `LlmRouter`. */
 export interface RouterCommonOptions {
@@ -110,6 +153,10 @@ export interface RouterCommonOptions {
   metricsCollector?: import('../metrics/metrics-collector.js').MetricsCollector;
   /** Any object with debug/info/warn/error (pino, console, Nest's Logger). Silent by default. */
   logger?: Logger;
+  /** Prices by the model name sent to the provider; override the bundled table. */
+  prices?: Record<string, ModelPrice>;
+  /** Milliseconds now; drives every time rule (windows, cooldowns, budgets, breaker). Default `Date.now`. */
+  clock?: () => number;
 }
 
 /** Options of `LlmRouter`. */
@@ -121,6 +168,10 @@ export interface LlmRouterOptions extends RouterCommonOptions {
   retry?: RetryOptions;
   /** Circuit breaking; `false` turns it off. On by default with the defaults of `CircuitBreakerOptions`. */
   circuitBreaker?: CircuitBreakerOptions | false;
+  /** Spending limits; a request matching an exhausted one throws `BudgetExceededError` before any network call. */
+  budgets?: BudgetConfig[];
+  /** Share limits, budget spend, cooldowns and circuit states over Redis. */
+  sharedState?: SharedStateOptions;
 }
 
 /** Options of `Client`: one provider plus the router options. */
