@@ -116,3 +116,6 @@ export type {
 export type { Logger } from './logging/logger.js';
 export { DEFAULT_RETRY, DEFAULT_CIRCUIT_BREAKER, DEFAULT_TIMEOUT_MS, PROVIDER_DEFAULTS } from './config/index.js';
 export type { ProviderDefaults } from './config/index.js';
+
+export { createCostCalculator } from './cost/index.js';
+export type { CostCalculator, CostCalculatorOptions } from './cost/index.js';

@@ -6,7 +6,7 @@ import type { ProviderConfig } from './provider-config.js';
 import type { ResolvedCircuitBreaker, ResolvedRouterConfig } from './resolved-config.js';
 import { resolveProviderConfig, type Environment } from './resolve-provider-config.js';
 import { resolveRetry } from './resolve-retry.js';
-import type { BudgetConfig, ClientOptions, LlmRouterOptions, ModelPrice, RoutingStrategy } from './router-options.js';
+import type { BudgetConfig, ClientOptions, LlmRouterOptions, RoutingStrategy } from './router-options.js';
 
 const STRATEGIES: readonly RoutingStrategy[] = ['fallback', 'round-robin', 'weighted', 'least-latency', 'least-busy', 'lowest-cost', 'usage-based'];
 
@@ -19,22 +19,6 @@ function resolveCircuitBreaker(cb: unknown): ResolvedCircuitBreaker | undefined 
     cooldownMs: nonNegativeNumber(cb.cooldownMs, 'circuitBreaker.cooldownMs') ?? DEFAULT_CIRCUIT_BREAKER.cooldownMs,
     successThreshold: positiveNumber(cb.successThreshold, 'circuitBreaker.successThreshold') ?? DEFAULT_CIRCUIT_BREAKER.successThreshold,
   };
-}
-
-function resolvePrices(prices: unknown): Record<string, ModelPrice> | undefined {
-  if (prices === undefined) return undefined;
-  if (!isObject(prices)) throw new ConfigurationError('prices', `must be an object keyed by model name, got ${describeValue(prices)}`);
-  for (const [model, price] of Object.entries(prices)) {
-    const at = `prices["${model}"]`;
-    if (!isObject(price)) throw new ConfigurationError(at, `must be { inputPerMillion, outputPerMillion }, got ${describeValue(price)}`);
-    for (const key of ['inputPerMillion', 'outputPerMillion'] as const) {
-      if (price[key] === undefined) throw new ConfigurationError(`${at}.${key}`, 'is required');
-    }
-    for (const key of ['inputPerMillion', 'outputPerMillion', 'cachedInputPerMillion', 'cacheWriteInputPerMillion'] as const) {
-      nonNegativeNumber(price[key], `${at}.${key}`);
-    }
-  }
-  return prices as Record<string, ModelPrice>;
 }
 
 function resolveBudgets(budgets: unknown): BudgetConfig[] {
@@ -118,7 +102,7 @@ export function resolveRouterConfig(
     logging: logger !== undefined,
     logger: toLogger(options.logger),
     clock: optionalFunction<() => number>(options.clock, 'clock') ?? Date.now,
-    prices: resolvePrices(options.prices),
+    prices: options.prices,
     metricsEnabled: options.metricsEnabled !== false,
     metricsCollector: options.metricsCollector,
     budgets: resolveBudgets(options.budgets),

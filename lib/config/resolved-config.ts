@@ -54,7 +54,8 @@ export interface ResolvedRouterConfig {
   logging: boolean;
   logger: SafeLogger;
   clock: () => number;
-  prices: Readonly<Record<string, ModelPrice>> | undefined;
+  /** Validated by the cost calculator (`lib/cost`). */
+  prices: Record<string, ModelPrice> | undefined;
   /** The collector to attach; undefined when metrics are off. */
   metricsEnabled: boolean;
   metricsCollector: RouterMetricsCollector | undefined;

@@ -2,6 +2,7 @@ import type { Observable, Subscription } from 'rxjs';
 import type { ResolvedRouterConfig } from '../config/resolved-config.js';
 import { resolveClientConfig, resolveRouterConfig } from '../config/resolve-router-config.js';
 import type { ClientOptions, LlmRouterOptions } from '../config/router-options.js';
+import { createCostCalculator } from '../cost/index.js';
 import { EventBus } from '../events/event-bus.js';
 import type { CircuitState, RouterEvent, RouterEventListeners, RouterEventType } from '../events/router-event.js';
 import { HttpClient } from '../http/http-client.js';
@@ -20,7 +21,6 @@ import type { EmbeddingsRequest, EmbeddingsResponse } from '../types/embeddings.
 import { CircuitBreaker } from './circuit-breaker.js';
 import { DeadlineQueue } from './deadline-queue.js';
 import { CHAT, EMBEDDINGS, STREAM } from './operations.js';
-import { pricesCalculator } from './prices.js';
 import { endpointOf, type ProviderSlot } from './provider-slot.js';
 import { Reporter } from './reporter.js';
 import { RequestRunner } from './request-runner.js';
@@ -87,7 +87,7 @@ export class LlmRouter {
     const { logger, clock } = config;
     this.#bus = new EventBus((error) => logger.warn({ err: describeError(error) }, 'llm-router: an event listener threw'));
     this.events$ = this.#bus.events$;
-    const reporter = new Reporter(this.#bus, logger, config.logging, clock, pricesCalculator(config.prices));
+    const reporter = new Reporter(this.#bus, logger, config.logging, clock, createCostCalculator(config.prices, { clock }));
     this.#http = new HttpClient(Math.max(...config.providers.map((c) => c.connections)));
     const cb = config.circuitBreaker;
     this.#slots = config.providers.map((c, index) => {

@@ -1,12 +1,11 @@
 import type { LlmRouterError } from '../errors/llm-router-error.js';
+import type { CostCalculator } from '../cost/index.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { CircuitState, RateLimitSnapshot } from '../events/router-event.js';
 import type { SafeLogger } from '../logging/logger.js';
 import type { ChatCompletionChoice, FinishReason, Usage } from '../types/chat.js';
 import type { RequestRun, Target } from './request-run.js';
 
-/** Prices an attempt: USD for the usage of `model` on a provider of `providerType`, null when unknown. */
-export type CostCalculator = (providerType: string, model: string, usage: Usage) => number | null;
 
 /** How one attempt ended: answered, failed, or (for streams) finished, cut or abandoned. */
 export interface AttemptOutcome {
@@ -81,7 +80,7 @@ export class Reporter {
       else this.logger.warn({ ...fields, errorType: error.name, err: error.message }, 'llm-router: attempt failed');
     }
     if (!this.bus.active) return;
-    const costUsd = o.usage === null ? null : this.cost(provider.type, target.model, o.usage);
+    const costUsd = this.cost(provider.type, target.model, o.usage);
     if (costUsd !== null) run.costUsd = (run.costUsd ?? 0) + costUsd;
     this.bus.emit({
       type: 'attempt.end',
