@@ -41,10 +41,10 @@ export interface ProviderStatus {
   models: string[];
 }
 
-/** Marks the options of a `Client` (one provider, named by its own fields); not part of the public API. */
+/** @internal Marks the options of a `Client` (one provider, named by its own fields). */
 export const CLIENT_OPTIONS: unique symbol = Symbol('llm-api-router.client-options');
 
-/** What `Client` passes to `LlmRouter`. */
+/** @internal What `Client` passes to `LlmRouter`. */
 export interface ClientOptionsCarrier {
   readonly [CLIENT_OPTIONS]: ClientOptions;
 }
