@@ -1,11 +1,14 @@
+import type { MetricsFilter, RequestMetrics } from '../request-metrics.js';
 import type { AttemptRecord } from './attempt-record.js';
-import type { MetricsFilter, RequestMetrics } from './request-metrics.js';
 
 const INITIAL_CAPACITY = 256;
-/** Numbers per record: timestamp, latency, prompt, completion and total tokens, ttft, status code, attempt and flags. */
-const NUMBERS = 8;
-/** Strings per record: provider, model, error type, request id. */
-const STRINGS = 4;
+/**
+ * Numbers per record: timestamp, latency, prompt, completion and total tokens, ttft, status code, attempt and
+ * flags, cached prompt, cache-write and reasoning tokens, cost.
+ */
+const NUMBERS = 12;
+/** Strings per record: provider, model, error type, request id; then the metadata object. */
+const STRINGS = 5;
 const SUCCESS = 1;
 const STREAM = 2;
 /** `attempt * FLAGS + flags` shares one number. */
@@ -23,7 +26,7 @@ export class RequestRecordRing {
   private head = 0;
   private allocated = 0;
   private numbers = new Float64Array(0);
-  private strings: (string | null)[] = [];
+  private strings: (string | Readonly<Record<string, string>> | null)[] = [];
 
   constructor(readonly capacity: number) {}
 
@@ -41,12 +44,17 @@ export class RequestRecordRing {
     numbers[n + 5] = r.ttftMs;
     numbers[n + 6] = r.statusCode;
     numbers[n + 7] = r.attempt * FLAGS + (r.success ? SUCCESS : 0) + (r.stream ? STREAM : 0);
+    numbers[n + 8] = r.cachedPromptTokens;
+    numbers[n + 9] = r.cacheWriteTokens;
+    numbers[n + 10] = r.reasoningTokens;
+    numbers[n + 11] = r.costUsd;
     const s = i * STRINGS;
     const strings = this.strings;
     strings[s] = r.provider;
     strings[s + 1] = r.model;
     strings[s + 2] = r.errorType;
     strings[s + 3] = r.requestId;
+    strings[s + 4] = r.metadata;
     this.head = i + 1 === this.capacity ? 0 : i + 1;
     if (this.size < this.capacity) this.size++;
   }
@@ -71,20 +79,25 @@ export class RequestRecordRing {
       const attempt = Math.floor(packed / FLAGS);
       const flags = packed - attempt * FLAGS;
       out.push({
-        provider: strings[s]!,
-        model: strings[s + 1]!,
+        provider: strings[s] as string,
+        model: strings[s + 1] as string,
         timestamp: new Date(numbers[n]!),
         latencyMs: numbers[n + 1]!,
         success: (flags & SUCCESS) !== 0,
         statusCode: statusCode < 0 ? null : statusCode,
-        errorType: strings[s + 2]!,
+        errorType: strings[s + 2] as string | null,
         promptTokens: orNull(numbers[n + 2]!),
         completionTokens: orNull(numbers[n + 3]!),
         totalTokens: orNull(numbers[n + 4]!),
         stream: (flags & STREAM) !== 0,
-        requestId: strings[s + 3]!,
+        requestId: strings[s + 3] as string | null,
         attempt: attempt === 0 ? null : attempt,
         ttftMs: orNull(numbers[n + 5]!),
+        cachedPromptTokens: orNull(numbers[n + 8]!),
+        cacheWriteTokens: orNull(numbers[n + 9]!),
+        reasoningTokens: orNull(numbers[n + 10]!),
+        costUsd: orNull(numbers[n + 11]!),
+        metadata: strings[s + 4] as Readonly<Record<string, string>> | null,
       });
     }
     return out;

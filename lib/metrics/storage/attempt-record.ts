@@ -15,8 +15,13 @@ export class AttemptRecord {
   promptTokens = Number.NaN;
   completionTokens = Number.NaN;
   totalTokens = Number.NaN;
+  cachedPromptTokens = Number.NaN;
+  cacheWriteTokens = Number.NaN;
+  reasoningTokens = Number.NaN;
+  costUsd = Number.NaN;
   stream = false;
   requestId: string | null = null;
   attempt = 0;
   ttftMs = Number.NaN;
+  metadata: Readonly<Record<string, string>> | null = null;
 }

@@ -51,11 +51,6 @@ export class LatencyDigest {
     readonly relativeAccuracy: number,
   ) {}
 
-  /** True while percentiles are exact. */
-  get exact(): boolean {
-    return this.sketch === null;
-  }
-
   /** Adds one latency; `value` must be finite and non-negative. */
   add(value: number): void {
     this.count++;

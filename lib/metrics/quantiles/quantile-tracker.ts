@@ -48,8 +48,6 @@ export class QuantileTracker {
   private stride = 0;
   /** Samples `[0, scanned)` are accounted for in the bands; -1: no bands. */
   private scanned = -1;
-  /** How many reads computed in full (O(n)) rather than from the bands. */
-  fullComputations = 0;
 
   constructor(private readonly qs: readonly number[]) {
     if (qs.length > MAX_QUANTILES) throw new RangeError(`QuantileTracker tracks at most ${MAX_QUANTILES} quantiles`);
@@ -193,7 +191,6 @@ export class QuantileTracker {
   }
 
   private rebuild(samples: Float64Array, n: number, min: number, max: number, out: Float64Array | number[], appended: number): void {
-    this.fullComputations++;
     const qs = this.qs;
     const nq = qs.length;
     if (n === 0) {

@@ -1,4 +1,5 @@
-import { formatValue, type ExpositionFormat } from './exposition-format.js';
+import type { ExpositionFormat } from '../exposition-format.js';
+import { formatValue } from './text-format.js';
 
 const INITIAL_SIZE = 64 * 1024;
 const scratchDigits = new Uint8Array(24);

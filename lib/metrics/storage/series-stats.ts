@@ -1,28 +1,54 @@
+import { LatencyDigest } from '../quantiles/latency-digest.js';
+import type { AggregatedMetrics } from '../request-metrics.js';
 import type { AttemptRecord } from './attempt-record.js';
-import { LatencyDigest } from './latency-digest.js';
-import type { AggregatedMetrics } from './request-metrics.js';
-
-/** The label value that folded series and surplus error types are recorded under. */
-export const OTHER_LABEL = 'other';
+import { OTHER_LABEL, boundLabel } from './label-bounds.js';
 
 /** Distinct error types kept per series; more are counted under `other`. */
 const MAX_ERROR_TYPES = 64;
 
+/** A sum and the number of records that carried the value. */
+class Total {
+  sum = 0;
+  count = 0;
+
+  add(value: number): void {
+    if (value === value) {
+      this.sum += value;
+      this.count++;
+    }
+  }
+
+  merge(other: Total): void {
+    this.sum += other.sum;
+    this.count += other.count;
+  }
+
+  reset(): void {
+    this.sum = 0;
+    this.count = 0;
+  }
+
+  average(): number | null {
+    return this.count === 0 ? null : this.sum / this.count;
+  }
+}
+
 /**
- * The mergeable statistics of a set of attempts: counts, latency digest, token sums and counts, errors by
- * type, time range.
+ * The mergeable statistics of a set of attempts: counts, latency digest, token and cost sums and counts,
+ * errors by type, time range.
  */
 export class SeriesStats {
   count = 0;
   successes = 0;
   failures = 0;
   readonly latency: LatencyDigest;
-  promptSum = 0;
-  promptCount = 0;
-  completionSum = 0;
-  completionCount = 0;
-  totalSum = 0;
-  totalCount = 0;
+  readonly prompt = new Total();
+  readonly completion = new Total();
+  readonly total = new Total();
+  readonly cachedPrompt = new Total();
+  readonly cacheWrite = new Total();
+  readonly reasoning = new Total();
+  readonly cost = new Total();
   errors: Map<string, number> | null = null;
   firstTs = Number.POSITIVE_INFINITY;
   lastTs = Number.NEGATIVE_INFINITY;
@@ -37,27 +63,24 @@ export class SeriesStats {
       this.successes++;
     } else {
       this.failures++;
-      if (r.errorType !== null) this.countError(r.errorType, 1);
+      if (r.errorType !== null) this.countError(boundLabel(r.errorType), 1);
     }
     this.latency.add(r.latencyMs);
-    const prompt = r.promptTokens;
-    if (prompt === prompt) {
-      this.promptSum += prompt;
-      this.promptCount++;
-    }
-    const completion = r.completionTokens;
-    if (completion === completion) {
-      this.completionSum += completion;
-      this.completionCount++;
-    }
-    const total = r.totalTokens;
-    if (total === total) {
-      this.totalSum += total;
-      this.totalCount++;
-    }
+    this.prompt.add(r.promptTokens);
+    this.completion.add(r.completionTokens);
+    this.total.add(r.totalTokens);
+    this.cachedPrompt.add(r.cachedPromptTokens);
+    this.cacheWrite.add(r.cacheWriteTokens);
+    this.reasoning.add(r.reasoningTokens);
+    this.cost.add(r.costUsd);
     const timestamp = r.timestamp;
     if (timestamp < this.firstTs) this.firstTs = timestamp;
     if (timestamp > this.lastTs) this.lastTs = timestamp;
+  }
+
+  /** The `errorCounts` key a (bounded) error type is counted under: itself, or `other` once the map is full. */
+  errorKey(type: string): string {
+    return this.errors !== null && this.errors.has(type) ? type : OTHER_LABEL;
   }
 
   merge(other: SeriesStats): void {
@@ -66,12 +89,13 @@ export class SeriesStats {
     this.successes += other.successes;
     this.failures += other.failures;
     this.latency.merge(other.latency);
-    this.promptSum += other.promptSum;
-    this.promptCount += other.promptCount;
-    this.completionSum += other.completionSum;
-    this.completionCount += other.completionCount;
-    this.totalSum += other.totalSum;
-    this.totalCount += other.totalCount;
+    this.prompt.merge(other.prompt);
+    this.completion.merge(other.completion);
+    this.total.merge(other.total);
+    this.cachedPrompt.merge(other.cachedPrompt);
+    this.cacheWrite.merge(other.cacheWrite);
+    this.reasoning.merge(other.reasoning);
+    this.cost.merge(other.cost);
     if (other.errors !== null) for (const [type, n] of other.errors) this.countError(type, n);
     if (other.firstTs < this.firstTs) this.firstTs = other.firstTs;
     if (other.lastTs > this.lastTs) this.lastTs = other.lastTs;
@@ -82,12 +106,13 @@ export class SeriesStats {
     this.successes = 0;
     this.failures = 0;
     this.latency.reset();
-    this.promptSum = 0;
-    this.promptCount = 0;
-    this.completionSum = 0;
-    this.completionCount = 0;
-    this.totalSum = 0;
-    this.totalCount = 0;
+    this.prompt.reset();
+    this.completion.reset();
+    this.total.reset();
+    this.cachedPrompt.reset();
+    this.cacheWrite.reset();
+    this.reasoning.reset();
+    this.cost.reset();
     this.errors = null;
     this.firstTs = Number.POSITIVE_INFINITY;
     this.lastTs = Number.NEGATIVE_INFINITY;
@@ -109,11 +134,16 @@ export class SeriesStats {
       p50LatencyMs: empty ? null : q[0]!,
       p95LatencyMs: empty ? null : q[1]!,
       p99LatencyMs: empty ? null : q[2]!,
-      totalPromptTokens: this.promptSum,
-      totalCompletionTokens: this.completionSum,
-      totalTokens: this.totalSum,
-      avgPromptTokens: this.promptCount === 0 ? null : this.promptSum / this.promptCount,
-      avgCompletionTokens: this.completionCount === 0 ? null : this.completionSum / this.completionCount,
+      totalPromptTokens: this.prompt.sum,
+      totalCompletionTokens: this.completion.sum,
+      totalTokens: this.total.sum,
+      avgPromptTokens: this.prompt.average(),
+      avgCompletionTokens: this.completion.average(),
+      totalCachedPromptTokens: this.cachedPrompt.sum,
+      totalCacheWriteTokens: this.cacheWrite.sum,
+      totalReasoningTokens: this.reasoning.sum,
+      totalCostUsd: this.cost.sum,
+      avgCostUsd: this.cost.average(),
       errorCounts: this.errorCounts(),
       firstRequestTime: empty ? null : new Date(this.firstTs),
       lastRequestTime: empty ? null : new Date(this.lastTs),

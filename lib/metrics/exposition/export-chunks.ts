@@ -6,10 +6,10 @@ export const CHUNK_END = 3;
 export const CHUNK_FIELDS = 4;
 
 /**
- * The last complete output of one exposition format, and where the lines of each (family, series) sit in
- * it with the change key they were written at: the next output copies a chunk whose key has not changed
- * instead of writing it again. Records are kept per family slot, series after series in one typed array,
- * so that a family's pass over a thousand series reads memory in order.
+ * The last complete output of one exposition format, and where the lines of each (family, row) sit in it
+ * with the row and the change key they were written for: the next output copies a chunk whose row and key
+ * are unchanged instead of writing it again. Records are kept per family slot, row after row in one typed
+ * array, so that a family's pass over a thousand rows reads memory in order.
  */
 export class ExportChunks {
   /** Generation of `buffer`; -1 while there is none. */
@@ -19,26 +19,27 @@ export class ExportChunks {
   /** The output before `buffer`, written over by the next one (no chunk points into it any more). */
   spare: Buffer | undefined;
   private readonly tables: Float64Array[];
+  private readonly owners: unknown[][];
 
   constructor(slots: number) {
     this.tables = Array.from({ length: slots }, () => new Float64Array(0));
+    this.owners = Array.from({ length: slots }, () => []);
   }
 
-  /** The records of one family slot, with room for `series` series (`CHUNK_FIELDS` numbers each). */
-  table(slot: number, series: number): Float64Array {
+  /** The records of one family slot, with room for `rows` rows (`CHUNK_FIELDS` numbers each). */
+  table(slot: number, rows: number): Float64Array {
     let table = this.tables[slot]!;
-    if (table.length < series * CHUNK_FIELDS) {
-      const grown = new Float64Array(Math.max(series, (table.length / CHUNK_FIELDS) * 2, 16) * CHUNK_FIELDS);
+    if (table.length < rows * CHUNK_FIELDS) {
+      const grown = new Float64Array(Math.max(rows, (table.length / CHUNK_FIELDS) * 2, 16) * CHUNK_FIELDS);
       grown.set(table);
       table = this.tables[slot] = grown;
     }
     return table;
   }
 
-  /** Forgets the chunks of series `index` (it is a new series). */
-  forget(index: number): void {
-    const at = index * CHUNK_FIELDS + CHUNK_GENERATION;
-    for (const table of this.tables) if (at < table.length) table[at] = 0;
+  /** The row each record of a slot was written for (a record is reused only for the same row). */
+  ownersOf(slot: number): unknown[] {
+    return this.owners[slot]!;
   }
 
   /** A buffer for the next output to write into, if one is free. */

@@ -60,8 +60,4 @@ export class RollingWindow {
     }
     return found;
   }
-
-  clear(): void {
-    this.buckets.fill(undefined);
-  }
 }

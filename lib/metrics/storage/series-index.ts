@@ -1,6 +1,6 @@
-import type { Logger } from '../logging/logger.js';
+import type { Logger } from '../../logging/logger.js';
+import { OTHER_LABEL, boundLabel } from './label-bounds.js';
 import { SeriesAggregator, type SeriesConfig } from './series-aggregator.js';
-import { OTHER_LABEL } from './series-stats.js';
 
 interface ProviderEntry {
   readonly models: Map<string, SeriesAggregator>;
@@ -10,7 +10,8 @@ interface ProviderEntry {
  * Finds the series of a (provider, model) pair, creating it on first use, and caps their number: past
  * `maxSeries` series, a new model is folded into its provider's `model="other"` series (said once, at
  * warn). There are at most `maxSeries` such `other` series too (one per provider); beyond that everything
- * lands in `provider="other", model="other"`. So at most `2 * maxSeries + 1` series ever exist.
+ * lands in `provider="other", model="other"`. So at most `2 * maxSeries + 1` series ever exist. Series are
+ * keyed by their label values, bounded in length (`boundLabel`).
  */
 export class SeriesIndex {
   /** Every series, in the order they were created. */
@@ -31,9 +32,12 @@ export class SeriesIndex {
 
   resolve(provider: string, model: string): SeriesAggregator {
     if (provider === this.lastProvider && model === this.lastModel && this.lastSeries !== undefined) return this.lastSeries;
-    const entry = this.byProvider.get(provider);
-    let series = entry?.models.get(model);
-    if (series === undefined) series = this.create(provider, model, entry);
+    if (typeof provider !== 'string' || typeof model !== 'string') throw new TypeError('metrics: an attempt without provider or model');
+    const p = boundLabel(provider);
+    const m = boundLabel(model);
+    const entry = this.byProvider.get(p);
+    let series = entry?.models.get(m);
+    if (series === undefined) series = this.create(p, m, entry);
     this.lastProvider = provider;
     this.lastModel = model;
     this.lastSeries = series;
@@ -50,7 +54,6 @@ export class SeriesIndex {
   }
 
   private create(provider: string, model: string, entry: ProviderEntry | undefined): SeriesAggregator {
-    if (typeof provider !== 'string' || typeof model !== 'string') throw new TypeError('metrics: an attempt without provider or model');
     if (model === OTHER_LABEL) return this.otherOf(provider, entry);
     if (this.named < this.maxSeries) {
       this.named++;

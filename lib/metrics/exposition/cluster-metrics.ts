@@ -1,10 +1,10 @@
-import { AggregatorRegistry, Registry, type Aggregator } from 'prom-client';
-import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, negotiateFormat, openMetricsFamily, type MetricFamilyData } from './exposition-format.js';
-import { LatencyDigest } from './latency-digest.js';
-import type { MetricsCollector, SeriesLatencySnapshot } from './metrics-collector.js';
-import { METRIC_FAMILIES, type FamilySpec } from './metric-families.js';
-import { STANDARD_QUANTILES } from './quantiles.js';
-import type { MetricsResponse } from './request-metrics.js';
+import type { Aggregator, Metric, Registry } from 'prom-client';
+import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, negotiateFormat } from '../exposition-format.js';
+import type { MetricsResponse } from '../request-metrics.js';
+import { DEFAULT_FAMILY_CONFIG, buildFamilies, type FamilyDefinition, type SeriesLatencySnapshot } from './metric-families.js';
+import { promClient } from './prom-client-loader.js';
+import type { FamilyValue } from './sample-sink.js';
+import { openMetricsFamily, type MetricFamilyData } from './text-format.js';
 
 const REQUEST = 'llm-api-router:metrics-request';
 const RESPONSE = 'llm-api-router:metrics-response';
@@ -32,8 +32,17 @@ export interface MetricsWorker {
 /** Exact latency samples a worker sends per series; a series holding more is sent as its DDSketch. */
 export const CLUSTER_EXACT_SAMPLES = 1_000;
 
+/** What a cluster worker reads its snapshot from: a `MetricsCollector`. */
+export interface ClusterSnapshotSource {
+  readonly registry: Registry;
+  latencySnapshots(maxSamples?: number): SeriesLatencySnapshot[];
+}
+
+/** The families as the cluster aggregation knows them (the default table: metadata labels do not change how they combine). */
+const FAMILIES: ReadonlyMap<string, FamilyDefinition> = new Map(buildFamilies(DEFAULT_FAMILY_CONFIG).map((f) => [f.name, f]));
+
 /** This process's snapshot for the primary. */
-export async function clusterSnapshot(collector: MetricsCollector): Promise<ClusterMetricsSnapshot> {
+export async function clusterSnapshot(collector: ClusterSnapshotSource): Promise<ClusterMetricsSnapshot> {
   return {
     families: (await collector.registry.getMetricsAsJSON()) as unknown as FamilyJson[],
     latency: collector.latencySnapshots(CLUSTER_EXACT_SAMPLES),
@@ -44,7 +53,7 @@ export async function clusterSnapshot(collector: MetricsCollector): Promise<Clus
  * In a worker: answers the primary's `getClusterMetricsResponse()` with this collector's snapshot.
  * Returns a function that stops answering. While it answers, the IPC channel keeps the worker alive.
  */
-export function serveClusterMetrics(collector: MetricsCollector): () => void {
+export function serveClusterMetrics(collector: ClusterSnapshotSource): () => void {
   if (typeof process.send !== 'function') throw new Error('serveClusterMetrics: this process has no IPC channel (not a cluster worker or forked child)');
   const onMessage = (message: unknown): void => {
     if (!isMessage(message, REQUEST)) return;
@@ -60,31 +69,29 @@ export function serveClusterMetrics(collector: MetricsCollector): () => void {
 }
 
 /**
- * Combines the snapshots of several processes into one registry. Counters, histograms and the in-flight
- * gauge are summed and the provider state takes the worst (max) by prom-client's
- * `AggregatorRegistry.aggregate`; `llm_router_success_rate` is recomputed from the summed counters; the
- * summary `llm_router_latency_ms` gets its quantiles from the merged latency digests (exact while every
- * worker's series holds at most `CLUSTER_EXACT_SAMPLES` samples and their union at most `exactQuantileLimit`;
- * else from the merged DDSketches, within their relative accuracy), and its `_sum`/`_count` from their sums. Other metrics on the registries go through
- * prom-client's aggregators unchanged.
+ * Combines the snapshots of several processes into one registry, family by family as the family table says:
+ * by prom-client's `AggregatorRegistry.aggregate` with each family's aggregator (counters, histograms and the
+ * in-flight gauge summed, the provider state the worst (max), rate-limit headroom and budgets the least), or by
+ * the family's own merge: `llm_router_success_rate` recomputed from the summed counters, and the summary
+ * `llm_router_latency_ms` with quantiles from the merged latency digests (exact while every worker's series
+ * holds at most `CLUSTER_EXACT_SAMPLES` samples and their union at most `exactQuantileLimit`; else from the
+ * merged DDSketches, within their relative accuracy) and `_sum`/`_count` from their sums. Other metrics on the
+ * registries go through prom-client's aggregators unchanged.
  */
 export function aggregateClusterSnapshots(snapshots: readonly ClusterMetricsSnapshot[]): Registry {
-  const aggregated = AggregatorRegistry.aggregate(snapshots.map((s) => s.families));
+  const { AggregatorRegistry, Registry } = promClient();
+  const aggregated = AggregatorRegistry.aggregate(snapshots.map((s) => s.families as never));
   const out = new Registry();
-  const ours = new Set<string>();
-  for (const spec of METRIC_FAMILIES) {
-    ours.add(spec.name);
-    if (spec.kind === 'latency') {
-      out.registerMetric(staticFamily(spec, latencyValues(spec, snapshots)) as never);
-    } else if (spec.kind === 'successRate') {
-      out.registerMetric(staticFamily(spec, successRateValues(snapshots)) as never);
+  for (const family of FAMILIES.values()) {
+    if (family.merge !== undefined) {
+      out.registerMetric(staticFamily(family, family.merge(snapshots)) as never);
     } else {
-      const metric = aggregated.getSingleMetric(spec.name);
+      const metric = aggregated.getSingleMetric(family.name);
       if (metric !== undefined) out.registerMetric(metric);
     }
   }
   for (const metric of aggregated.getMetricsAsArray()) {
-    if (!ours.has(metric.name)) out.registerMetric(metric as never);
+    if (!FAMILIES.has(metric.name)) out.registerMetric(metric as never);
   }
   return out;
 }
@@ -116,9 +123,9 @@ export async function getClusterMetricsResponse(options: ClusterMetricsOptions =
   if (negotiateFormat(options.accept) === 'openmetrics') {
     const parts: string[] = [];
     for (const metric of registry.getMetricsAsArray()) {
-      const data = (await (metric as unknown as { get(): Promise<FamilyJson> }).get()) as FamilyJson;
-      const spec = METRIC_FAMILIES.find((f) => f.name === data.name);
-      parts.push(openMetricsFamily(spec === undefined ? data : { ...data, type: spec.openMetricsType }, undefined));
+      const data = (await (metric as unknown as Metric).get()) as unknown as FamilyJson;
+      const family = FAMILIES.get(data.name);
+      parts.push(openMetricsFamily(family === undefined ? data : { ...data, type: family.openMetricsType }, undefined));
     }
     parts.push('# EOF\n');
     return { contentType: OPENMETRICS_CONTENT_TYPE, body: parts.join('\n') };
@@ -171,63 +178,7 @@ function isMessage(message: unknown, type: string): message is { type: string; i
   return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type;
 }
 
-interface SampleValue {
-  value: number;
-  labels: Record<string, string | number>;
-  metricName?: string;
-}
-
-function staticFamily(spec: FamilySpec, values: SampleValue[]) {
-  const data = { name: spec.name, help: spec.help, type: spec.type, aggregator: spec.aggregator, values };
-  return { ...data, labelNames: [...spec.labelNames], get: async () => data, reset: () => {} };
-}
-
-function seriesKey(provider: string, model: string): string {
-  return JSON.stringify([provider, model]);
-}
-
-function latencyValues(spec: FamilySpec, snapshots: readonly ClusterMetricsSnapshot[]): SampleValue[] {
-  const merged = new Map<string, { provider: string; model: string; digest: LatencyDigest }>();
-  for (const snapshot of snapshots) {
-    for (const s of snapshot.latency) {
-      const key = seriesKey(s.provider, s.model);
-      let entry = merged.get(key);
-      if (entry === undefined) {
-        entry = { provider: s.provider, model: s.model, digest: new LatencyDigest(s.latency.exactLimit, s.latency.relativeAccuracy) };
-        merged.set(key, entry);
-      }
-      entry.digest.merge(LatencyDigest.fromJSON(s.latency));
-    }
-  }
-  const values: SampleValue[] = [];
-  for (const { provider, model, digest } of merged.values()) {
-    const q = digest.standardQuantiles();
-    for (let i = 0; i < STANDARD_QUANTILES.length; i++) values.push({ value: q[i]!, labels: { provider, model, quantile: STANDARD_QUANTILES[i]! } });
-    values.push({ value: digest.sum, labels: { provider, model }, metricName: `${spec.name}_sum` });
-    values.push({ value: digest.count, labels: { provider, model }, metricName: `${spec.name}_count` });
-  }
-  return values;
-}
-
-function successRateValues(snapshots: readonly ClusterMetricsSnapshot[]): SampleValue[] {
-  const totals = new Map<string, { provider: string; model: string; total: number; success: number }>();
-  const add = (family: FamilyJson | undefined, field: 'total' | 'success'): void => {
-    for (const v of family?.values ?? []) {
-      const provider = String(v.labels?.['provider']);
-      const model = String(v.labels?.['model']);
-      const key = seriesKey(provider, model);
-      let entry = totals.get(key);
-      if (entry === undefined) totals.set(key, (entry = { provider, model, total: 0, success: 0 }));
-      entry[field] += v.value;
-    }
-  };
-  for (const snapshot of snapshots) {
-    add(snapshot.families.find((f) => f.name === 'llm_router_requests_total'), 'total');
-    add(snapshot.families.find((f) => f.name === 'llm_router_requests_success'), 'success');
-  }
-  const values: SampleValue[] = [];
-  for (const { provider, model, total, success } of totals.values()) {
-    if (total > 0) values.push({ value: success / total, labels: { provider, model } });
-  }
-  return values;
+function staticFamily(family: FamilyDefinition, values: FamilyValue[]) {
+  const data = { name: family.name, help: family.help, type: family.type, aggregator: family.aggregator, values };
+  return { ...data, labelNames: [...family.labelNames], get: async () => data, reset: () => {} };
 }
