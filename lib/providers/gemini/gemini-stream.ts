@@ -2,6 +2,7 @@ import type { ChatCompletionChunk, ChatCompletionChunkChoice, ToolCallDelta, Usa
 import type { WireError } from '../provider-errors.js';
 import type { StreamContext, WireStreamDecoder } from '../stream-events.js';
 import { geminiWireError } from './gemini-errors.js';
+import { PartialFunctionCall } from './partial-function-call.js';
 import { geminiFinishReason, responseIdOf, toolCallFromGemini, usageFromGemini } from './gemini-wire.js';
 import type { ThoughtSignatures } from './thought-signatures.js';
 
@@ -19,6 +20,7 @@ export class GeminiStreamDecoder implements WireStreamDecoder {
   private usage: Usage | null = null;
   private toolCalls = 0;
   private sentRole = false;
+  private readonly partial = new PartialFunctionCall();
 
   constructor(
     private readonly ctx: StreamContext,
@@ -60,9 +62,11 @@ export class GeminiStreamDecoder implements WireStreamDecoder {
       if (typeof p?.text === 'string') {
         text = text === undefined ? p.text : text + p.text;
       } else if (p?.functionCall != null) {
+        const whole = this.partial.add(p.functionCall, p.thoughtSignature);
+        if (whole === undefined) continue;
         const ordinal = this.toolCalls++;
-        const call = toolCallFromGemini(p.functionCall, this.id, ordinal);
-        if (typeof p.thoughtSignature === 'string') this.signatures.set(call.id, p.thoughtSignature);
+        const call = toolCallFromGemini(whole.call, this.id, ordinal);
+        if (typeof whole.signature === 'string') this.signatures.set(call.id, whole.signature);
         (calls ??= []).push({ index: ordinal, id: call.id, type: 'function', function: { name: call.function.name, arguments: call.function.arguments } });
       }
     }
