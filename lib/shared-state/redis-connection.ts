@@ -1,0 +1,187 @@
+import { SCRIPTS } from './redis-scripts.js';
+
+/** The logger the shared state reports through (pino, console, Nest's `Logger`, the router's `Logger`). */
+export interface SharedStateLogger {
+  warn(message: string, fields?: Record<string, unknown>): unknown;
+  info?(message: string, fields?: Record<string, unknown>): unknown;
+  log?(message: string, fields?: Record<string, unknown>): unknown;
+}
+
+/** The part of an ioredis client this module uses (typed loosely: ioredis is an optional peer). */
+export interface RedisClientLike {
+  status: string;
+  options?: { commandTimeout?: number };
+  defineCommand(name: string, definition: { lua: string; numberOfKeys?: number }): void;
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  off(event: string, listener: (...args: any[]) => void): unknown;
+  pipeline(): any;
+  quit(): Promise<unknown>;
+  disconnect(): void;
+  [command: string]: any;
+}
+
+export interface RedisConnectionOptions {
+  /** A Redis URL or an existing ioredis client (used as is; never closed by us). */
+  redis: string | object;
+  logger?: SharedStateLogger;
+  /** Bound of one command (or pipeline) before the local state answers instead. @default 500 */
+  commandTimeoutMs?: number;
+  /** Bound of connecting. @default 2000 */
+  connectTimeoutMs?: number;
+}
+
+/**
+ * One Redis connection and its health: `client` is non-null only while it is ready, so a command is
+ * never queued behind a dead connection. Says once at warn when Redis becomes unreachable and once at
+ * info when it is back; ioredis keeps reconnecting in the background.
+ */
+export class RedisConnection {
+  private current: RedisClientLike | null = null;
+  private owned = false;
+  private degraded = false;
+  private closed = false;
+  private readonly listeners: Array<[string, (...args: any[]) => void]> = [];
+  private readonly readyWaiters: Array<(ok: boolean) => void> = [];
+  /** The client's own command timeout if it has one; else `bound` races a timer. */
+  private needsTimer = false;
+  readonly timeoutMs: number;
+  private readonly connectTimeoutMs: number;
+
+  constructor(private readonly options: RedisConnectionOptions) {
+    this.timeoutMs = options.commandTimeoutMs ?? 500;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 2000;
+    if (typeof options.redis === 'string') {
+      this.owned = true;
+      this.createClient(options.redis).catch((e: unknown) => {
+        this.settle(false);
+        this.failed(e, 'the ioredis client could not be created');
+      });
+    } else this.attach(options.redis as RedisClientLike);
+  }
+
+  /** The client if it is ready for commands now, else `null`. */
+  get client(): RedisClientLike | null {
+    const c = this.current;
+    return c !== null && c.status === 'ready' ? c : null;
+  }
+
+  /** Whether Redis answers at the moment (connected, and the last command did not fail). */
+  get online(): boolean {
+    return this.client !== null && !this.degraded;
+  }
+
+  /** `true` if connected now; else resolves with the outcome of the next connection attempt (reconnects go on either way). */
+  ready(): Promise<boolean> {
+    if (this.client !== null) return Promise.resolve(true);
+    if (this.closed) return Promise.resolve(false);
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
+  /** Races `p` against the command timeout when the client has none of its own. */
+  bound<T>(p: Promise<T>): Promise<T> {
+    if (!this.needsTimer) return p;
+    return new Promise<T>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('Redis command timed out')), this.timeoutMs);
+      p.then(
+        (v) => {
+          clearTimeout(t);
+          resolve(v);
+        },
+        (e: unknown) => {
+          clearTimeout(t);
+          reject(e as Error);
+        },
+      );
+    });
+  }
+
+  /** A command succeeded: Redis answers again. */
+  succeeded(): void {
+    if (!this.degraded) return;
+    this.degraded = false;
+    this.say('info', 'Redis shared state is reachable again; routing state is shared again');
+  }
+
+  /** A command or the connection failed: the local state answers until Redis is back. */
+  failed(error: unknown, what = 'Redis shared state is unreachable'): void {
+    if (this.degraded || this.closed) return;
+    this.degraded = true;
+    this.say('warn', `${what}; routing goes on with local state`, { error: error instanceof Error ? error.message : String(error) });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.settle(false);
+    const c = this.current;
+    this.current = null;
+    if (c === null) return;
+    if (!this.owned) {
+      for (const [event, fn] of this.listeners) c.off(event, fn);
+      return;
+    }
+    try {
+      if (c.status === 'ready') await this.bound(c.quit());
+      else c.disconnect();
+    } catch {
+      c.disconnect();
+    }
+  }
+
+  private async createClient(url: string): Promise<void> {
+    const mod: any = await import('ioredis');
+    if (this.closed) return;
+    const Redis = mod.Redis ?? mod.default?.Redis ?? mod.default;
+    const client: RedisClientLike = new Redis(url, {
+      enableOfflineQueue: false,
+      enableAutoPipelining: true,
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+      commandTimeout: this.timeoutMs,
+      connectTimeout: this.connectTimeoutMs,
+      retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
+      lazyConnect: false,
+    });
+    this.attach(client);
+  }
+
+  private attach(client: RedisClientLike): void {
+    this.needsTimer = typeof client.options?.commandTimeout !== 'number';
+    for (const [name, def] of Object.entries(SCRIPTS)) client.defineCommand(name, def);
+    this.listen(client, 'ready', () => {
+      this.settle(true);
+      this.succeeded();
+    });
+    this.listen(client, 'error', (e: unknown) => {
+      this.settle(false);
+      this.failed(e);
+    });
+    this.listen(client, 'close', () => {
+      this.settle(false);
+      this.failed(new Error('connection closed'));
+    });
+    this.current = client;
+    if (client.status === 'ready') this.settle(true);
+  }
+
+  private listen(client: RedisClientLike, event: string, fn: (...args: any[]) => void): void {
+    client.on(event, fn);
+    this.listeners.push([event, fn]);
+  }
+
+  private settle(ok: boolean): void {
+    for (const w of this.readyWaiters.splice(0)) w(ok);
+  }
+
+  private say(level: 'warn' | 'info', message: string, fields?: Record<string, unknown>): void {
+    const logger = this.options.logger;
+    if (logger === undefined) return;
+    try {
+      if (level === 'warn') logger.warn(message, fields);
+      else if (logger.info !== undefined) logger.info(message, fields);
+      else logger.log?.(message, fields);
+    } catch {
+      // a logger that throws never breaks routing
+    }
+  }
+}
