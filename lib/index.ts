@@ -122,3 +122,17 @@ export type { ProviderDefaults } from './config/index.js';
 
 export { createCostCalculator } from './cost/index.js';
 export type { CostCalculator, CostCalculatorOptions } from './cost/index.js';
+
+export { toOpenAIChatCompletion, toOpenAIChatCompletionChunk, toOpenAIUsage, toOpenAIError, writeOpenAIEventStream } from './openai-wire/index.js';
+export type {
+  OpenAIChatCompletion,
+  OpenAIChatCompletionChunk,
+  OpenAIChatCompletionMessage,
+  OpenAIChunkDelta,
+  OpenAIErrorBody,
+  OpenAIErrorResponse,
+  OpenAIFinishReason,
+  OpenAIToolCall,
+  OpenAIToolCallDelta,
+  OpenAIUsage,
+} from './openai-wire/index.js';
