@@ -56,7 +56,13 @@ export class RedisConnection {
         this.settle(false);
         this.failed(e, 'the ioredis client could not be created');
       });
-    } else this.attach(options.redis as RedisClientLike);
+    } else {
+      try {
+        this.attach(options.redis as RedisClientLike);
+      } catch (e) {
+        this.failed(e, 'the given Redis client is not an ioredis client');
+      }
+    }
   }
 
   /** The client if it is ready for commands now, else `null`. */
