@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { MockProviderServer } from '../lib/testing/index.js';
+import { MockProviderServer } from 'llm-api-router/testing';
 
 // Runs the mock provider server in a process of its own, for benchmarks:
 //   node dist/bench/mock-server-process.js [--port 0] [--host 127.0.0.1] [--chunk-count 4] [--chunk-delay-ms 0] [--reply text]

@@ -113,3 +113,6 @@ export type {
   ProviderStateEvent,
 } from './events/router-event.js';
 export type { Logger } from './logging/logger.js';
+
+export { createCostCalculator } from './cost/index.js';
+export type { CostCalculator, CostCalculatorOptions } from './cost/index.js';

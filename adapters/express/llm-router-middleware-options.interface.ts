@@ -1,6 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { MetricsCollector } from '../../lib/metrics/metrics-collector.js';
-import type { LlmRouter } from '../../lib/router/llm-router.js';
+import type { MetricsCollector, LlmRouter } from 'llm-api-router';
 import type { LlmRouterHealthOptions } from '../shared/evaluate-router-health.js';
 
 /** Decides whether a request may read the metrics; `false` answers 403. */

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Subscription } from 'rxjs';
-import { ConfigurationError } from '../../lib/errors/llm-router-error.js';
-import type { MetricsCollector } from '../../lib/metrics/metrics-collector.js';
+import { ConfigurationError, type MetricsCollector } from 'llm-api-router';
 import { BEARER_CHALLENGE, createBearerTokenVerifier } from '../shared/bearer-token.js';
 import {
   DEFAULT_HEALTH_OPTIONS,

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { LlmRouter } from '../../lib/router/llm-router.js';
+import { LlmRouter } from 'llm-api-router';
 import {
   DEFAULT_HEALTH_OPTIONS,
   judgeRouterHealth,

@@ -1,6 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown, Optional } from '@nestjs/common';
-import type { MetricsCollector } from '../../lib/metrics/metrics-collector.js';
-import { LlmRouter } from '../../lib/router/llm-router.js';
+import { LlmRouter, type MetricsCollector } from 'llm-api-router';
 import { LLM_METRICS_COLLECTOR, LLM_ROUTER_OPTIONS } from './llm-router.constants.js';
 import type { LlmRouterModuleOptions } from './llm-router-options.interface.js';
 

@@ -1,5 +1,5 @@
 import type { CanActivate, ModuleMetadata, Provider, Type } from '@nestjs/common';
-import type { LlmRouterOptions } from '../../lib/types/provider-config.js';
+import type { LlmRouterOptions } from 'llm-api-router';
 import type { LlmRouterHealthOptions } from '../shared/evaluate-router-health.js';
 
 export type { LlmRouterHealthOptions } from '../shared/evaluate-router-health.js';

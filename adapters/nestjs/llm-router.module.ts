@@ -1,8 +1,5 @@
 import { type DynamicModule, Module, type Provider, type Type } from '@nestjs/common';
-import { ConfigurationError } from '../../lib/errors/llm-router-error.js';
-import { MetricsCollector } from '../../lib/metrics/metrics-collector.js';
-import { LlmRouter } from '../../lib/router/llm-router.js';
-import type { LlmRouterOptions } from '../../lib/types/provider-config.js';
+import { ConfigurationError, MetricsCollector, LlmRouter, type LlmRouterOptions } from 'llm-api-router';
 import {
   LLM_METRICS_COLLECTOR,
   LLM_ROUTER_HEALTH_OPTIONS,

@@ -12,9 +12,7 @@ import {
 } from '@nestjs/common';
 import { PATH_METADATA } from '@nestjs/common/constants.js';
 import { HttpAdapterHost } from '@nestjs/core';
-import { PROMETHEUS_CONTENT_TYPE } from '../../lib/metrics/exposition-format.js';
-import type { MetricsCollector } from '../../lib/metrics/metrics-collector.js';
-import { LlmRouter } from '../../lib/router/llm-router.js';
+import { PROMETHEUS_CONTENT_TYPE, LlmRouter, type MetricsCollector } from 'llm-api-router';
 import { buildLlmRouterStats, type LlmRouterStats, normalizePath, statsPath, statsWindowFromQuery } from '../shared/llm-router-stats.js';
 import { LLM_METRICS_COLLECTOR } from './llm-router.constants.js';
 import type { LlmRouterModuleOptions } from './llm-router-options.interface.js';

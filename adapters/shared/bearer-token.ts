@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { ConfigurationError } from '../../lib/errors/llm-router-error.js';
+import { ConfigurationError } from 'llm-api-router';
 
 const BEARER = /^bearer[ \t]+(\S+)[ \t]*$/i;
 

@@ -1,7 +1,4 @@
-import { ConfigurationError } from '../../lib/errors/llm-router-error.js';
-import type { CircuitState } from '../../lib/events/router-event.js';
-import type { MetricsCollector } from '../../lib/metrics/metrics-collector.js';
-import type { LlmRouter } from '../../lib/router/llm-router.js';
+import { ConfigurationError, type CircuitState, type MetricsCollector, type LlmRouter } from 'llm-api-router';
 
 /** The health of one provider or of the whole router. */
 export type LlmHealthStatus = 'up' | 'degraded' | 'down';

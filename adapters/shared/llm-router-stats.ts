@@ -1,7 +1,4 @@
-import { ConfigurationError } from '../../lib/errors/llm-router-error.js';
-import type { MetricsCollector } from '../../lib/metrics/metrics-collector.js';
-import type { AggregatedMetrics, MetricsSummary, ProviderComparison } from '../../lib/metrics/request-metrics.js';
-import type { LlmRouter, ProviderStatus } from '../../lib/router/llm-router.js';
+import { ConfigurationError, type MetricsCollector, type AggregatedMetrics, type MetricsSummary, type ProviderComparison, type LlmRouter, type ProviderStatus } from 'llm-api-router';
 
 /** The JSON body of the stats route of the NestJS module and the Express middleware. */
 export interface LlmRouterStats {

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { llmRouterMiddleware } from '../../adapters/express/index.js';
-import { LlmRouter, MetricsCollector } from '../../lib/index.js';
+import { llmRouterMiddleware } from 'llm-api-router/express';
+import { LlmRouter, MetricsCollector } from 'llm-api-router';
 import { ApiError, toApiError } from '../shared/api-error.js';
 import { baseUrlOf } from '../shared/banner.js';
 import { ChatCompletionsHandler } from '../shared/chat-completions-handler.js';

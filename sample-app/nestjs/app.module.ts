@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { LlmRouterModule } from '../../adapters/nestjs/index.js';
+import { LlmRouterModule } from 'llm-api-router/nestjs';
 import type { SampleConfig } from '../shared/config.js';
 import { ApiErrorFilter } from './api-error.filter.js';
 import { ChatCompletionsController } from './chat-completions.controller.js';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { LlmRouter } from '../../lib/index.js';
+import { LlmRouter } from 'llm-api-router';
 import { ChatCompletionsHandler } from '../shared/chat-completions-handler.js';
 
 /** The parts of a Fastify request and reply the controller uses. */

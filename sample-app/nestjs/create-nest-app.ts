@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import type { Server } from 'node:http';
 import type { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { LlmRouter } from '../../lib/index.js';
+import { LlmRouter } from 'llm-api-router';
 import { baseUrlOf } from '../shared/banner.js';
 import type { SampleConfig } from '../shared/config.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../shared/http-io.js';

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
-import { LlmRouterHealthIndicator } from '../../adapters/nestjs/index.js';
+import { LlmRouterHealthIndicator } from 'llm-api-router/nestjs';
 
 /** `GET /health`: terminus over the router's providers (up, degraded, or down with 503). */
 @Controller('health')

@@ -1,5 +1,5 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { LlmRouter } from '../../lib/index.js';
+import { LlmRouter } from 'llm-api-router';
 import { listModelsResponse, retrieveModelResponse, type OpenAiModel, type OpenAiModelList } from '../shared/models.js';
 
 /** `GET /v1/models` and `GET /v1/models/:model`: the models the router routes, in OpenAI's shape. */

@@ -1,4 +1,4 @@
-import { LlmRouterError } from '../../lib/index.js';
+import { LlmRouterError } from 'llm-api-router';
 
 /** OpenAI's error body: `{ error: { message, type, param, code } }`. */
 export interface OpenAiErrorBody {

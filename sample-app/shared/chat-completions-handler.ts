@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ChatCompletionStream, ChatCompletionChunk, LlmRouter, Usage } from '../../lib/index.js';
+import type { ChatCompletionStream, ChatCompletionChunk, LlmRouter, Usage } from 'llm-api-router';
 import { toApiError } from './api-error.js';
 import { DEFAULT_MAX_BODY_BYTES, drained, readBody, sendApiError, sendJson } from './http-io.js';
 import { parseChatRequest } from './openai-request.js';

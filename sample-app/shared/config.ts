@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { CircuitBreakerOptions, LlmRouterOptions, ProviderConfig, ProviderType, RetryOptions, RoutingStrategy } from '../../lib/index.js';
+import type { CircuitBreakerOptions, LlmRouterOptions, ProviderConfig, ProviderType, RetryOptions, RoutingStrategy } from 'llm-api-router';
 
 /** The sample app's configuration, from the environment and an optional JSON file. */
 export interface SampleConfig {

@@ -1,4 +1,4 @@
-import type { LlmRouter } from '../../lib/index.js';
+import type { LlmRouter } from 'llm-api-router';
 import { modelNotFound } from './api-error.js';
 
 /** OpenAI's `model` object. `owned_by` names the provider that serves the model first. */

@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest, ChatMessage, ContentPart, ToolCall } from '../../lib/index.js';
+import type { ChatCompletionRequest, ChatMessage, ContentPart, ToolCall } from 'llm-api-router';
 import { invalidRequest, modelNotFound } from './api-error.js';
 
 /** A parsed OpenAI chat completion request, ready for the router. */

@@ -1,4 +1,4 @@
-import type { ChatCompletion, ChatCompletionChunk, ToolCall, ToolCallDelta, Usage } from '../../lib/index.js';
+import type { ChatCompletion, ChatCompletionChunk, ToolCall, ToolCallDelta, Usage } from 'llm-api-router';
 
 /** OpenAI's `usage` object. */
 export interface OpenAiUsage {

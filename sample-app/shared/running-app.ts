@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { LlmRouter } from '../../lib/index.js';
+import type { LlmRouter } from 'llm-api-router';
 
 /** A listening sample service, as the tests, the benchmark and `main` use it. */
 export interface RunningSampleApp {

@@ -1,0 +1,2 @@
+export { createCostCalculator } from './cost-calculator.js';
+export type { CostCalculator, CostCalculatorOptions } from './cost-calculator.js';
