@@ -168,6 +168,7 @@ export class RedisConnection {
     });
     this.current = client;
     if (client.status === 'ready') this.settle(true);
+    else if (client.status === 'wait') (client.connect as () => Promise<void>)().catch(() => {});
   }
 
   private listen(client: RedisClientLike, event: string, fn: (...args: any[]) => void): void {

@@ -32,6 +32,7 @@ const cases: Record<string, Case> = {
     const first = await s.tryAcquire('p', { tpm: 100 }, 60, T0);
     assert.equal(first.granted, true);
     assert.equal(first.reservation!.tokens, 60);
+    assert.deepEqual(JSON.parse(JSON.stringify(first.reservation)), { id: first.reservation!.id, provider: 'p', at: T0, tokens: 60, ...(s.kind === 'local' ? { live: true } : {}) });
     const tooMany = await s.tryAcquire('p', { tpm: 100 }, 50, T0 + 1);
     assert.equal(tooMany.refusedBy, 'tpm');
     assert.equal(tooMany.tokens, 60);
@@ -256,7 +257,7 @@ describe('RedisStateStore on a real redis-server', () => {
 
   test('accepts an existing ioredis client and leaves it open on close', async () => {
     const { Redis } = await import('ioredis');
-    const client = new Redis(server.url);
+    const client = new Redis(server.url, { lazyConnect: true });
     const s = new RedisStateStore({ redis: client, keyPrefix: 'own:' });
     assert.equal(await s.ready(), true);
     assert.equal((await s.tryAcquire('p', { rpm: 1 }, 1, T0)).granted, true);
