@@ -112,7 +112,8 @@ export class RedisConnection {
   failed(error: unknown, what = 'Redis shared state is unreachable'): void {
     if (this.degraded || this.closed) return;
     this.degraded = true;
-    this.say('warn', `${what}; routing goes on with local state`, { error: error instanceof Error ? error.message : String(error) });
+    const message = error instanceof Error ? error.message : String(error);
+    this.say('warn', `${what}; routing goes on with local state`, { error: redactCredentials(message) });
   }
 
   async close(): Promise<void> {
@@ -191,4 +192,9 @@ export class RedisConnection {
       // a logger that throws never breaks routing
     }
   }
+}
+
+/** Hides the user and password of any URL in a message (a Redis URL may carry them). */
+function redactCredentials(message: string): string {
+  return message.replace(/\/\/[^/@\s]*@/g, '//***@');
 }

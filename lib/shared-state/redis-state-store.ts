@@ -181,6 +181,10 @@ export class RedisStateStore implements RouterStateStore {
     );
   }
 
+  /**
+   * The probe lease: the semantics of `SET key token NX PX ttl`, as a script so that the lease's end is
+   * the router's `now + ttlMs` (a fake clock works; the key's own PX only collects it later).
+   */
   tryAcquireProbe(provider: string, ttlMs: number, now: number): MaybePromise<ProbeLease | null> {
     const key = this.pkeys(provider).probe;
     const token = this.ids.next();

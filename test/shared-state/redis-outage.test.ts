@@ -92,16 +92,17 @@ test('Redis killed mid-run: operations go on locally (grants made before count),
 test('Redis unreachable at start: local state from the first call, one warn, no hang; shared once Redis comes up', async () => {
   const port = await freeLoopbackPort();
   const logger = recordingLogger();
-  const store = new RedisStateStore({ redis: `redis://127.0.0.1:${port}`, keyPrefix: 'late:', logger });
+  const store = new RedisStateStore({ redis: `redis://:s3cret-pw@127.0.0.1:${port}`, keyPrefix: 'late:', logger: { ...logger, warn: (m, f) => logger.warn(`${m} ${JSON.stringify(f)}`) } });
   let server: RedisServer | undefined;
   try {
     assert.equal((await store.tryAcquire('p', { rpm: 1 }, 1, T0)).granted, true);
     assert.equal((await store.tryAcquire('p', { rpm: 1 }, 1, T0)).granted, false);
     await failedAttempts(store, 2);
     assert.equal(logger.warns.length, 1);
+    assert.doesNotMatch(logger.warns[0]!, /s3cret-pw/);
     assert.deepEqual(await store.spend([B], T0), [0]);
 
-    server = await startRedisServer({ port });
+    server = await startRedisServer({ port, password: 's3cret-pw' });
     await reconnected(store);
     assert.equal(logger.infos.length, 1);
     assert.equal((await store.tryAcquire('p', { rpm: 1 }, 1, T0)).granted, true, 'Redis has its own (empty) window');
