@@ -76,7 +76,16 @@ export class LocalStateStore implements RouterStateStore {
 
   /** Counts a request granted elsewhere (the Redis store's mirror), without checking limits. */
   recordGrant(reservation: Reservation): void {
-    this.slot(reservation.provider).log.add(reservation.id, reservation.at, reservation.tokens, true);
+    const log = this.slot(reservation.provider).log;
+    log.prune(reservation.at);
+    log.add(reservation.id, reservation.at, reservation.tokens, true);
+  }
+
+  /** Rate-window entries held in memory, over all providers (for memory checks). */
+  get heldEntries(): number {
+    let n = 0;
+    for (const slot of this.slots.values()) n += slot.log.held;
+    return n;
   }
 
   settle(reservation: Reservation, tokens: number, _now?: number): void {

@@ -107,8 +107,9 @@ export class RateLog {
     return { requests: this.count, tokens: this.sum, oldestAt: this.oldestAt() };
   }
 
-  get empty(): boolean {
-    return this.size === 0;
+  /** Entries in the ring (live or released, not yet pruned). */
+  get held(): number {
+    return this.size;
   }
 
   private drop(e: RateEntry): void {

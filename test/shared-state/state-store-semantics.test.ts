@@ -174,12 +174,14 @@ describe('LocalStateStore', () => {
     assert.equal(s.read(s.createQuery({ providers: ['p'] }), T0).providers[0]!.usage.tokens, 5);
   });
 
-  test('memory: the window of a busy provider holds only the requests of the last minute; sweep drops idle ones', () => {
+  test('memory: the window of a busy provider holds only the requests of the last minute; sweep prunes idle ones', () => {
     const s = new LocalStateStore();
     for (let i = 0; i < 10_000; i++) s.tryAcquire('p', {}, 1, T0 + i * 100);
+    s.tryAcquire('idle', {}, 1, T0 + 9_999 * 100);
+    assert.equal(s.heldEntries, 601);
     assert.equal(s.usage('p', T0 + 9_999 * 100).requests, 600);
     s.sweep(T0 + 10_000 * 100 + RATE_WINDOW_MS);
-    assert.equal(s.usage('p', T0 + 10_000 * 100 + RATE_WINDOW_MS).requests, 0);
+    assert.equal(s.heldEntries, 0);
   });
 });
 
@@ -253,6 +255,12 @@ describe('RedisStateStore on a real redis-server', () => {
     } finally {
       raw.disconnect();
     }
+  });
+
+  test('the local mirror of a busy provider holds only the last minute too', async () => {
+    const s = await fresh();
+    for (let i = 0; i < 200; i++) assert.equal((await s.tryAcquire('p', { rpm: 1000 }, 1, T0 + i * 1000)).granted, true);
+    assert.equal(s.local.heldEntries, 60);
   });
 
   test('accepts an existing ioredis client and leaves it open on close', async () => {
