@@ -36,6 +36,9 @@ export {
   PROVIDER_STATE_VALUES,
   GENAI_OPERATION_DURATION_BUCKETS,
   GENAI_TIME_TO_FIRST_TOKEN_BUCKETS,
+  GENAI_TIME_PER_OUTPUT_TOKEN_BUCKETS,
+  ROUTER_OVERHEAD_BUCKETS,
+  MAX_LABEL_LENGTH,
 } from './metrics/index.js';
 export type {
   MetricsCollectorOptions,
@@ -119,3 +122,17 @@ export type { ProviderDefaults } from './config/index.js';
 
 export { createCostCalculator } from './cost/index.js';
 export type { CostCalculator, CostCalculatorOptions } from './cost/index.js';
+
+export { toOpenAIChatCompletion, toOpenAIChatCompletionChunk, toOpenAIUsage, toOpenAIError, writeOpenAIEventStream } from './openai-wire/index.js';
+export type {
+  OpenAIChatCompletion,
+  OpenAIChatCompletionChunk,
+  OpenAIChatCompletionMessage,
+  OpenAIChunkDelta,
+  OpenAIErrorBody,
+  OpenAIErrorResponse,
+  OpenAIFinishReason,
+  OpenAIToolCall,
+  OpenAIToolCallDelta,
+  OpenAIUsage,
+} from './openai-wire/index.js';
