@@ -28,12 +28,12 @@ describe('request headers and rate-limit headers', () => {
     new Client({ providerType: 'openai', apiKey: 'fake-request-options-key', baseUrl: `${server.url}/v1`, defaultModel: 'm', maxRetries: 0, metricsEnabled: false, ...extra } as never);
 
   test("a request's headers are sent, merged over the provider's", async () => {
-    const client = openAi({ headers: { 'x-team': 'config', 'x-keep': 'kept' } });
+    const client = openAi({ headers: { 'X-Team': 'config', 'x-keep': 'kept' } });
     try {
       server.serve(openAiText);
       await client.chat.completions.create({ messages: [{ role: 'user', content: 'x' }], headers: { 'X-Team': 'request', 'x-trace-id': 't-1' } });
       const seen = server.requestHeaders.at(-1)!;
-      assert.equal(seen['x-team'], 'request');
+      assert.equal(seen['x-team'], 'request', 'one x-team header, the request\'s');
       assert.equal(seen['x-keep'], 'kept');
       assert.equal(seen['x-trace-id'], 't-1');
       assert.equal(seen.authorization, 'Bearer fake-request-options-key');
