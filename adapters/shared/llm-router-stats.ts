@@ -17,10 +17,10 @@ export interface LlmRouterStats {
 }
 
 /** Resolves the `stats` option: the route path, or `undefined` when the route is off. */
-export function statsPath(stats: boolean | { path?: string } | undefined, field: string): string | undefined {
+export function statsPath(stats: boolean | { path?: string } | undefined, field: string, fallback = '/stats'): string | undefined {
   if (stats === undefined || stats === false) return undefined;
   if (stats !== true && (typeof stats !== 'object' || stats === null)) throw new ConfigurationError(field, 'must be a boolean or { path }');
-  return normalizePath(stats === true ? undefined : stats.path, '/stats', `${field}.path`);
+  return normalizePath(stats === true ? undefined : stats.path, fallback, `${field}.path`);
 }
 
 /** A route path with exactly one leading slash and no trailing one. */
