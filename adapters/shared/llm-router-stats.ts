@@ -6,8 +6,8 @@ export interface LlmRouterStats {
   generatedAt: string;
   /** The rolling window the aggregates cover, or `null` for everything recorded. */
   windowMs: number | null;
-  /** Totals over all providers and models, or `null` when metrics are off. */
-  summary: MetricsSummary | null;
+  /** Totals over all providers and models (without the aggregates, which are `aggregated`), or `null` when metrics are off. */
+  summary: Omit<MetricsSummary, 'aggregated'> | null;
   /** One entry per (provider, model). */
   aggregated: AggregatedMetrics[];
   /** Providers ranked by success rate, then latency. */
@@ -57,9 +57,14 @@ export function buildLlmRouterStats(router: LlmRouter, collector: MetricsCollect
   return {
     generatedAt: new Date().toISOString(),
     windowMs,
-    summary: collector === undefined ? null : collector.getSummary(),
+    summary: collector === undefined ? null : summaryOnly(collector.getSummary()),
     aggregated: collector === undefined ? [] : collector.getAggregatedMetrics(windowMs === null ? undefined : { windowMs }),
     comparison: collector === undefined ? [] : collector.compareProviders(),
     providers: router.getProviderStatus(),
   };
+}
+
+function summaryOnly(summary: MetricsSummary): Omit<MetricsSummary, 'aggregated'> {
+  const { aggregated: _aggregated, ...totals } = summary;
+  return totals;
 }
