@@ -114,7 +114,7 @@ export type {
 } from './events/router-event.js';
 export type { Logger } from './logging/logger.js';
 
-export { createCostCalculator } from './cost/index.js';
+export { createCostCalculator, preloadPriceTable } from './cost/index.js';
 export type { CostCalculator, CostCalculatorOptions } from './cost/index.js';
 
 export { toOpenAIChatCompletion, toOpenAIChatCompletionChunk, toOpenAIUsage, toOpenAIError, writeOpenAIEventStream } from './openai-wire/index.js';
