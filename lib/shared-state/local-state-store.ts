@@ -28,24 +28,41 @@ export class IdSource {
   }
 }
 
-const EMPTY_USAGE: Readonly<RateUsage> = Object.freeze({ requests: 0, tokens: 0, oldestAt: null });
+/** Everything kept about one provider. */
+class ProviderSlot {
+  readonly log: RateLog;
+  cooldownUntil = 0;
+  circuit: CircuitRecord = CLOSED_CIRCUIT;
+  probe: ProbeLease | null = null;
+  constructor(provider: string) {
+    this.log = new RateLog(provider);
+  }
+}
+
+/** A query of the local store: the providers' slots and budgets' windows resolved once. */
+class LocalStateQuery implements StateQuery {
+  constructor(
+    readonly providers: readonly string[],
+    readonly budgets: readonly BudgetKey[],
+    readonly slots: readonly ProviderSlot[],
+    readonly windows: readonly SpendWindow[],
+    readonly owner: LocalStateStore,
+  ) {}
+}
 
 /**
  * The router's state in this process. Every method answers synchronously in O(1) (amortised); memory
- * is bounded by the configured providers and budgets and by the requests granted in one rate window.
+ * is bounded by the providers and budgets named and by the requests granted in one rate window.
  * Also the mirror and fallback of `RedisStateStore`.
  */
 export class LocalStateStore implements RouterStateStore {
   readonly kind = 'local' as const;
-  private readonly logs = new Map<string, RateLog>();
+  private readonly slots = new Map<string, ProviderSlot>();
   private readonly budgets = new Map<string, SpendWindow>();
-  private readonly cooldowns = new Map<string, number>();
-  private readonly circuits = new Map<string, CircuitRecord>();
-  private readonly probes = new Map<string, ProbeLease>();
   private readonly ids = new IdSource();
 
   tryAcquire(provider: string, limits: RateLimits, tokens: number, now: number): AcquireResult {
-    const log = this.log(provider);
+    const log = this.slot(provider).log;
     log.prune(now);
     const units = wholeTokens(tokens);
     const refusedBy = log.check(limits, units);
@@ -59,23 +76,31 @@ export class LocalStateStore implements RouterStateStore {
 
   /** Counts a request granted elsewhere (the Redis store's mirror), without checking limits. */
   recordGrant(reservation: Reservation): void {
-    this.log(reservation.provider).add(reservation.id, reservation.at, reservation.tokens);
+    const log = this.slot(reservation.provider).log;
+    log.prune(reservation.at);
+    log.add(reservation.id, reservation.at, reservation.tokens, true);
+  }
+
+  /** Rate-window entries held in memory, over all providers (for memory checks). */
+  get heldEntries(): number {
+    let n = 0;
+    for (const slot of this.slots.values()) n += slot.log.held;
+    return n;
   }
 
   settle(reservation: Reservation, tokens: number, _now?: number): void {
-    const units = wholeTokens(tokens);
-    this.logs.get(reservation.provider)?.settle(reservation.id, units);
+    this.slots.get(reservation.provider)?.log.settle(reservation, wholeTokens(tokens));
   }
 
   release(reservation: Reservation, _now?: number): void {
-    this.logs.get(reservation.provider)?.release(reservation.id);
+    this.slots.get(reservation.provider)?.log.release(reservation);
   }
 
   usage(provider: string, now: number): RateUsage {
-    const log = this.logs.get(provider);
-    if (log === undefined) return { ...EMPTY_USAGE };
-    log.prune(now);
-    return log.usage();
+    const slot = this.slots.get(provider);
+    if (slot === undefined) return { requests: 0, tokens: 0, oldestAt: null };
+    slot.log.prune(now);
+    return slot.log.usage();
   }
 
   addSpend(budgets: readonly BudgetKey[], usd: number, now: number): number[] {
@@ -98,37 +123,33 @@ export class LocalStateStore implements RouterStateStore {
   setCooldown(provider: string, until: number, now: number): number {
     const current = this.cooldownUntil(provider, now);
     if (until <= now || until <= current) return current;
-    this.cooldowns.set(provider, until);
+    this.slot(provider).cooldownUntil = until;
     return until;
   }
 
   cooldownUntil(provider: string, now: number): number {
-    const until = this.cooldowns.get(provider);
-    if (until === undefined) return 0;
-    if (until > now) return until;
-    this.cooldowns.delete(provider);
-    return 0;
+    const slot = this.slots.get(provider);
+    return slot === undefined ? 0 : cooldownOf(slot, now);
   }
 
   setCircuit(provider: string, record: CircuitRecord, _now?: number): void {
-    if (record.state === 'closed') this.circuits.delete(provider);
-    else this.circuits.set(provider, { state: record.state, until: record.until });
+    const slot = record.state === 'closed' ? this.slots.get(provider) : this.slot(provider);
+    if (slot !== undefined) slot.circuit = record.state === 'closed' ? CLOSED_CIRCUIT : { state: record.state, until: record.until };
   }
 
   circuit(provider: string, _now?: number): CircuitRecord {
-    return this.circuits.get(provider) ?? CLOSED_CIRCUIT;
+    return this.slots.get(provider)?.circuit ?? CLOSED_CIRCUIT;
   }
 
   tryAcquireProbe(provider: string, ttlMs: number, now: number): ProbeLease | null {
-    const held = this.probes.get(provider);
-    if (held !== undefined && held.until > now) return null;
-    const lease: ProbeLease = { provider, token: this.ids.next(), until: now + ttlMs };
-    this.probes.set(provider, lease);
-    return lease;
+    const slot = this.slot(provider);
+    if (slot.probe !== null && slot.probe.until > now) return null;
+    return (slot.probe = { provider, token: this.ids.next(), until: now + ttlMs });
   }
 
   releaseProbe(lease: ProbeLease): void {
-    if (this.probes.get(lease.provider)?.token === lease.token) this.probes.delete(lease.provider);
+    const slot = this.slots.get(lease.provider);
+    if (slot !== undefined && slot.probe?.token === lease.token) slot.probe = null;
   }
 
   recordOutcome(outcome: AttemptOutcome, now: number): number[] {
@@ -139,36 +160,47 @@ export class LocalStateStore implements RouterStateStore {
   }
 
   createQuery(spec: StateQuerySpec): StateQuery {
-    return { providers: [...spec.providers], budgets: spec.budgets === undefined ? [] : spec.budgets.map((b) => ({ name: b.name, windowMs: b.windowMs })) };
+    const budgets = spec.budgets === undefined ? [] : spec.budgets.map((b) => ({ name: b.name, windowMs: b.windowMs }));
+    return new LocalStateQuery(
+      [...spec.providers],
+      budgets,
+      spec.providers.map((p) => this.slot(p)),
+      budgets.map((b) => this.window(b)),
+      this,
+    );
   }
 
   read(query: StateQuery, now: number): StateSnapshot {
-    const providers = new Array<ProviderStateView>(query.providers.length);
-    for (let i = 0; i < providers.length; i++) {
-      const p = query.providers[i]!;
-      providers[i] = { provider: p, cooldownUntil: this.cooldownUntil(p, now), circuit: this.circuit(p), usage: this.usage(p, now) };
+    const q = query instanceof LocalStateQuery && query.owner === this ? query : (this.createQuery(query) as LocalStateQuery);
+    const n = q.slots.length;
+    const providers = new Array<ProviderStateView>(n);
+    for (let i = 0; i < n; i++) {
+      const slot = q.slots[i]!;
+      slot.log.prune(now);
+      providers[i] = { provider: q.providers[i]!, cooldownUntil: cooldownOf(slot, now), circuit: slot.circuit, usage: slot.log.usage() };
     }
-    return { providers, budgetSpend: this.spend(query.budgets, now) };
+    const budgetSpend = new Array<number>(q.windows.length);
+    for (let i = 0; i < budgetSpend.length; i++) budgetSpend[i] = q.windows[i]!.read(now);
+    return { providers, budgetSpend };
   }
 
-  /** Drops rate logs that emptied, so providers no longer used free their memory. */
+  /** Prunes every rate window (an idle provider's window otherwise keeps its last minute until touched). */
   sweep(now: number): void {
-    for (const [p, log] of this.logs) {
-      log.prune(now);
-      if (log.empty) this.logs.delete(p);
+    for (const slot of this.slots.values()) {
+      slot.log.prune(now);
+      cooldownOf(slot, now);
+      if (slot.probe !== null && slot.probe.until <= now) slot.probe = null;
     }
-    for (const [p, until] of this.cooldowns) if (until <= now) this.cooldowns.delete(p);
-    for (const [p, lease] of this.probes) if (lease.until <= now) this.probes.delete(p);
   }
 
   close(): Promise<void> {
     return Promise.resolve();
   }
 
-  private log(provider: string): RateLog {
-    let log = this.logs.get(provider);
-    if (log === undefined) this.logs.set(provider, (log = new RateLog(provider)));
-    return log;
+  private slot(provider: string): ProviderSlot {
+    let slot = this.slots.get(provider);
+    if (slot === undefined) this.slots.set(provider, (slot = new ProviderSlot(provider)));
+    return slot;
   }
 
   private window(budget: BudgetKey): SpendWindow {
@@ -177,6 +209,12 @@ export class LocalStateStore implements RouterStateStore {
     if (w === undefined) this.budgets.set(id, (w = new SpendWindow(budget.windowMs)));
     return w;
   }
+}
+
+function cooldownOf(slot: ProviderSlot, now: number): number {
+  if (slot.cooldownUntil > now) return slot.cooldownUntil;
+  slot.cooldownUntil = 0;
+  return 0;
 }
 
 function budgetId(b: BudgetKey): string {

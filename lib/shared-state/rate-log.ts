@@ -1,15 +1,22 @@
 import { RATE_WINDOW_MS, type RateLimits, type RateUsage, type Reservation } from './router-state-store.js';
 
+/** The log holding an entry (a symbol key: `JSON.stringify` of a reservation skips it). */
+const OWNER = Symbol('rate-log');
+
 /** One request in a window; it is its own `Reservation`. */
 export class RateEntry implements Reservation {
   /** False once it left the window or was released. */
   live = true;
+  readonly [OWNER]: RateLog;
   constructor(
     readonly id: string,
     readonly provider: string,
     readonly at: number,
     public tokens: number,
-  ) {}
+    log: RateLog,
+  ) {
+    this[OWNER] = log;
+  }
 }
 
 /**
@@ -47,28 +54,36 @@ export class RateLog {
     return null;
   }
 
-  /** Adds a granted request (no limit check: also used to mirror a grant decided elsewhere). */
-  add(id: string, at: number, tokens: number): RateEntry {
-    const e = new RateEntry(id, this.provider, at, tokens);
+  /**
+   * Adds a granted request (no limit check). `indexed` for a grant decided elsewhere (the Redis
+   * store's mirror), whose reservation is not this entry and is found again by id.
+   */
+  add(id: string, at: number, tokens: number, indexed = false): RateEntry {
+    const e = new RateEntry(id, this.provider, at, tokens, this);
     if (this.size === this.ring.length) this.grow();
     this.ring[(this.head + this.size) & (this.ring.length - 1)] = e;
     this.size++;
     this.count++;
     this.sum += tokens;
-    this.byId.set(id, e);
+    if (indexed) this.byId.set(id, e);
     return e;
   }
 
-  settle(id: string, tokens: number): void {
-    const e = this.byId.get(id);
+  settle(reservation: Reservation, tokens: number): void {
+    const e = this.find(reservation);
     if (e === undefined) return;
     this.sum += tokens - e.tokens;
     e.tokens = tokens;
   }
 
-  release(id: string): void {
-    const e = this.byId.get(id);
+  release(reservation: Reservation): void {
+    const e = this.find(reservation);
     if (e !== undefined) this.drop(e);
+  }
+
+  private find(r: Reservation): RateEntry | undefined {
+    if (r instanceof RateEntry && r[OWNER] === this) return r.live ? r : undefined;
+    return this.byId.get(r.id);
   }
 
   get requests(): number {
@@ -92,15 +107,16 @@ export class RateLog {
     return { requests: this.count, tokens: this.sum, oldestAt: this.oldestAt() };
   }
 
-  get empty(): boolean {
-    return this.size === 0;
+  /** Entries in the ring (live or released, not yet pruned). */
+  get held(): number {
+    return this.size;
   }
 
   private drop(e: RateEntry): void {
     e.live = false;
     this.count--;
     this.sum -= e.tokens;
-    this.byId.delete(e.id);
+    if (this.byId.size > 0) this.byId.delete(e.id);
   }
 
   private grow(): void {

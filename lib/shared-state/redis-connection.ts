@@ -56,7 +56,13 @@ export class RedisConnection {
         this.settle(false);
         this.failed(e, 'the ioredis client could not be created');
       });
-    } else this.attach(options.redis as RedisClientLike);
+    } else {
+      try {
+        this.attach(options.redis as RedisClientLike);
+      } catch (e) {
+        this.failed(e, 'the given Redis client is not an ioredis client');
+      }
+    }
   }
 
   /** The client if it is ready for commands now, else `null`. */
@@ -106,7 +112,8 @@ export class RedisConnection {
   failed(error: unknown, what = 'Redis shared state is unreachable'): void {
     if (this.degraded || this.closed) return;
     this.degraded = true;
-    this.say('warn', `${what}; routing goes on with local state`, { error: error instanceof Error ? error.message : String(error) });
+    const message = error instanceof Error ? error.message : String(error);
+    this.say('warn', `${what}; routing goes on with local state`, { error: redactCredentials(message) });
   }
 
   async close(): Promise<void> {
@@ -162,6 +169,7 @@ export class RedisConnection {
     });
     this.current = client;
     if (client.status === 'ready') this.settle(true);
+    else if (client.status === 'wait') (client.connect as () => Promise<void>)().catch(() => {});
   }
 
   private listen(client: RedisClientLike, event: string, fn: (...args: any[]) => void): void {
@@ -184,4 +192,9 @@ export class RedisConnection {
       // a logger that throws never breaks routing
     }
   }
+}
+
+/** Hides the user and password of any URL in a message (a Redis URL may carry them). */
+function redactCredentials(message: string): string {
+  return message.replace(/\/\/[^/@\s]*@/g, '//***@');
 }

@@ -45,6 +45,9 @@ class RedisStateQuery implements StateQuery {
     readonly budgets: readonly BudgetKey[],
     readonly keys: readonly string[],
     readonly bucketMs: readonly number[],
+    /** The same query on the local mirror. */
+    readonly local: StateQuery,
+    readonly owner: RedisStateStore,
   ) {}
 }
 
@@ -178,6 +181,10 @@ export class RedisStateStore implements RouterStateStore {
     );
   }
 
+  /**
+   * The probe lease: the semantics of `SET key token NX PX ttl`, as a script so that the lease's end is
+   * the router's `now + ttlMs` (a fake clock works; the key's own PX only collects it later).
+   */
   tryAcquireProbe(provider: string, ttlMs: number, now: number): MaybePromise<ProbeLease | null> {
     const key = this.pkeys(provider).probe;
     const token = this.ids.next();
@@ -243,11 +250,11 @@ export class RedisStateStore implements RouterStateStore {
       keys.push(k.rate, k.rateTokens, k.cooldown, k.circuit);
     }
     for (const b of budgets) keys.push(this.keys.budget(b.name, b.windowMs));
-    return new RedisStateQuery([...spec.providers], budgets, keys, budgets.map((b) => bucketMsOf(b.windowMs)));
+    return new RedisStateQuery([...spec.providers], budgets, keys, budgets.map((b) => bucketMsOf(b.windowMs)), this.local.createQuery({ providers: spec.providers, budgets }), this);
   }
 
   read(query: StateQuery, now: number): MaybePromise<StateSnapshot> {
-    const q = query instanceof RedisStateQuery ? query : (this.createQuery(query) as RedisStateQuery);
+    const q = query instanceof RedisStateQuery && query.owner === this ? query : (this.createQuery(query) as RedisStateQuery);
     return this.exec(
       (c) => {
         const args: Array<string | number> = [q.keys.length, ...q.keys, q.providers.length, String(now - RATE_WINDOW_MS)];
@@ -258,7 +265,7 @@ export class RedisStateStore implements RouterStateStore {
         return c.llmRouterRead(...args);
       },
       (r: unknown[]) => this.parseRead(q, r, now),
-      () => this.local.read(q, now),
+      () => this.local.read(q.local, now),
     );
   }
 

@@ -119,7 +119,16 @@ export interface AttemptOutcome {
  * spend, cool-downs, circuit states and half-open probes. Every method takes the router's `clock()` as
  * `now`; no implementation reads a clock of its own. `LocalStateStore` answers synchronously;
  * `RedisStateStore` answers with promises that never reject (on any Redis failure it answers from
- * its local mirror).
+ * its local mirror), or synchronously while Redis is down. So a caller either awaits every answer
+ * (`await` accepts both) or skips the await on the hot path:
+ *
+ * ```ts
+ * const r = store.tryAcquire(name, { rpm, tpm }, estimate, clock());
+ * const result = r instanceof Promise ? await r : r;
+ * ```
+ *
+ * Writes (`settle`, `release`, `addSpend`, `setCooldown`, `setCircuit`, `releaseProbe`,
+ * `recordOutcome`) may be left un-awaited: they never reject.
  */
 export interface RouterStateStore {
   readonly kind: 'local' | 'redis';

@@ -47,7 +47,7 @@ function startWorker(args: string[]): Worker {
   };
 }
 
-async function runWorkers(prefix: string, count: number, rpm: number, tpm: string): Promise<Array<{ granted: number; online: boolean; warnings: string[] }>> {
+async function runWorkers(prefix: string, count: number, rpm: number, tpm: string): Promise<Array<{ granted: number; probes: number; online: boolean; warnings: string[] }>> {
   const workers = [0, 1].map(() => startWorker([server.url, prefix, String(count), String(rpm), tpm, String(T0)]));
   try {
     for (const w of workers) assert.equal(await w.next(), 'ready');
@@ -58,10 +58,11 @@ async function runWorkers(prefix: string, count: number, rpm: number, tpm: strin
   }
 }
 
-test('two processes x 200 concurrent requests against rpm 100: exactly 100 are granted, no spend is lost', async () => {
+test('two processes x 200 concurrent requests against rpm 100: exactly 100 are granted, no spend is lost, one probe', async () => {
   const results = await runWorkers('conc:', 200, 100, '');
   const granted = results.reduce((n, r) => n + r.granted, 0);
   assert.equal(granted, 100);
+  assert.equal(results.reduce((n, r) => n + r.probes, 0), 1, 'one half-open probe across 400 claims');
   for (const r of results) {
     assert.equal(r.online, true);
     assert.deepEqual(r.warnings, []);

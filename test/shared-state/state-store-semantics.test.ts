@@ -32,6 +32,7 @@ const cases: Record<string, Case> = {
     const first = await s.tryAcquire('p', { tpm: 100 }, 60, T0);
     assert.equal(first.granted, true);
     assert.equal(first.reservation!.tokens, 60);
+    assert.deepEqual(JSON.parse(JSON.stringify(first.reservation)), { id: first.reservation!.id, provider: 'p', at: T0, tokens: 60, ...(s.kind === 'local' ? { live: true } : {}) });
     const tooMany = await s.tryAcquire('p', { tpm: 100 }, 50, T0 + 1);
     assert.equal(tooMany.refusedBy, 'tpm');
     assert.equal(tooMany.tokens, 60);
@@ -173,12 +174,14 @@ describe('LocalStateStore', () => {
     assert.equal(s.read(s.createQuery({ providers: ['p'] }), T0).providers[0]!.usage.tokens, 5);
   });
 
-  test('memory: the window of a busy provider holds only the requests of the last minute; sweep drops idle ones', () => {
+  test('memory: the window of a busy provider holds only the requests of the last minute; sweep prunes idle ones', () => {
     const s = new LocalStateStore();
     for (let i = 0; i < 10_000; i++) s.tryAcquire('p', {}, 1, T0 + i * 100);
+    s.tryAcquire('idle', {}, 1, T0 + 9_999 * 100);
+    assert.equal(s.heldEntries, 601);
     assert.equal(s.usage('p', T0 + 9_999 * 100).requests, 600);
     s.sweep(T0 + 10_000 * 100 + RATE_WINDOW_MS);
-    assert.equal(s.usage('p', T0 + 10_000 * 100 + RATE_WINDOW_MS).requests, 0);
+    assert.equal(s.heldEntries, 0);
   });
 });
 
@@ -254,9 +257,15 @@ describe('RedisStateStore on a real redis-server', () => {
     }
   });
 
+  test('the local mirror of a busy provider holds only the last minute too', async () => {
+    const s = await fresh();
+    for (let i = 0; i < 200; i++) assert.equal((await s.tryAcquire('p', { rpm: 1000 }, 1, T0 + i * 1000)).granted, true);
+    assert.equal(s.local.heldEntries, 60);
+  });
+
   test('accepts an existing ioredis client and leaves it open on close', async () => {
     const { Redis } = await import('ioredis');
-    const client = new Redis(server.url);
+    const client = new Redis(server.url, { lazyConnect: true });
     const s = new RedisStateStore({ redis: client, keyPrefix: 'own:' });
     assert.equal(await s.ready(), true);
     assert.equal((await s.tryAcquire('p', { rpm: 1 }, 1, T0)).granted, true);

@@ -8,7 +8,7 @@ export const REDIS_SERVER_BIN = process.env.REDIS_SERVER ?? (existsSync('/usr/bi
 /** A real `redis-server` on a loopback port, with no persistence, for tests. */
 export interface RedisServer {
   readonly port: number;
-  /** `redis://127.0.0.1:<port>` */
+  /** `redis://127.0.0.1:<port>` (with `:<password>@` when started with one) */
   readonly url: string;
   /** Kills it at once (SIGKILL, like a crash); resolves when it exited. */
   kill(): Promise<void>;
@@ -32,15 +32,18 @@ export function freeLoopbackPort(): Promise<number> {
   });
 }
 
-/** Starts `redis-server --port <free> --bind 127.0.0.1 --save '' --appendonly no` and waits until it answers PING. */
-export async function startRedisServer(options: { port?: number; timeoutMs?: number } = {}): Promise<RedisServer> {
+/**
+ * Starts `redis-server --port <free> --bind 127.0.0.1 --save '' --appendonly no` (plus `--requirepass`
+ * if `password`) and waits until it answers PING.
+ */
+export async function startRedisServer(options: { port?: number; timeoutMs?: number; password?: string } = {}): Promise<RedisServer> {
   const port = options.port ?? (await freeLoopbackPort());
   const timeoutMs = options.timeoutMs ?? 10_000;
   let child: ChildProcess | null = null;
   let out = '';
 
   const launch = async (): Promise<void> => {
-    const c = spawn(REDIS_SERVER_BIN, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', '--loglevel', 'warning'], {
+    const c = spawn(REDIS_SERVER_BIN, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', '--loglevel', 'warning', ...(options.password === undefined ? [] : ['--requirepass', options.password])], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = c;
@@ -52,7 +55,7 @@ export async function startRedisServer(options: { port?: number; timeoutMs?: num
     exited.catch(() => {});
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const ok = await Promise.race([ping(port), exited]);
+      const ok = await Promise.race([ping(port, options.password), exited]);
       if (ok) return;
       if (Date.now() > deadline) {
         c.kill('SIGKILL');
@@ -75,7 +78,7 @@ export async function startRedisServer(options: { port?: number; timeoutMs?: num
   await launch();
   return {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: options.password === undefined ? `redis://127.0.0.1:${port}` : `redis://:${encodeURIComponent(options.password)}@127.0.0.1:${port}`,
     kill,
     restart: async () => {
       await kill();
@@ -87,7 +90,7 @@ export async function startRedisServer(options: { port?: number; timeoutMs?: num
 }
 
 /** Whether a PING on `port` is answered with PONG (RESP, no client library). */
-function ping(port: number): Promise<boolean> {
+function ping(port: number, password?: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ port, host: '127.0.0.1' });
     let data = '';
@@ -97,10 +100,11 @@ function ping(port: number): Promise<boolean> {
     };
     socket.setTimeout(1000, () => done(false));
     socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('connect', () => socket.write(password === undefined ? 'PING\r\n' : `AUTH ${password}\r\nPING\r\n`));
     socket.on('data', (d) => {
       data += d.toString();
-      if (data.includes('\r\n')) done(data.startsWith('+PONG'));
+      const lines = data.split('\r\n');
+      if (lines.length > (password === undefined ? 1 : 2)) done(lines.at(-2) === '+PONG');
     });
   });
 }
