@@ -257,6 +257,32 @@ describe('RedisStateStore on a real redis-server', () => {
     }
   });
 
+  test('read is one command on the server (one round trip), whatever the number of candidates and budgets', async () => {
+    const s = await fresh();
+    const q = s.createQuery({ providers: ['a', 'b', 'c', 'd', 'e'], budgets: [B1, B2] });
+    await s.read(q, T0);
+    const { Redis } = await import('ioredis');
+    const raw = new Redis(server.url);
+    const monitor = await raw.monitor();
+    try {
+      const fromClients: string[] = [];
+      let sawPing!: () => void;
+      const pinged = new Promise<void>((r) => (sawPing = r));
+      monitor.on('monitor', (_time: string, args: string[], source: string) => {
+        if (source === 'lua') return;
+        if (args[0]!.toLowerCase() === 'ping') sawPing();
+        else fromClients.push(args[0]!.toLowerCase());
+      });
+      await s.read(q, T0 + 1);
+      await raw.ping();
+      await pinged; // the monitor feed is in execution order: the read came before
+      assert.deepEqual(fromClients, ['evalsha']);
+    } finally {
+      monitor.disconnect();
+      raw.disconnect();
+    }
+  });
+
   test('the local mirror of a busy provider holds only the last minute too', async () => {
     const s = await fresh();
     for (let i = 0; i < 200; i++) assert.equal((await s.tryAcquire('p', { rpm: 1000 }, 1, T0 + i * 1000)).granted, true);
