@@ -1,4 +1,4 @@
-import { quantileOfSorted } from '../lib/metrics/quantiles.js';
+import { quantileOfSorted } from '../lib/metrics/quantiles/quantiles.js';
 import type { AggregatedMetrics, RecordRequestInput, RequestMetrics } from '../lib/metrics/request-metrics.js';
 
 /**
@@ -24,6 +24,11 @@ export class NaiveMetricsCollector {
       requestId: input.requestId ?? null,
       attempt: input.attempt ?? null,
       ttftMs: input.ttftMs ?? null,
+      cachedPromptTokens: input.cachedPromptTokens ?? null,
+      cacheWriteTokens: input.cacheWriteTokens ?? null,
+      reasoningTokens: input.reasoningTokens ?? null,
+      costUsd: input.costUsd ?? null,
+      metadata: input.metadata ?? null,
     });
   }
 
@@ -43,6 +48,8 @@ export class NaiveMetricsCollector {
       const prompts = group.filter((r) => r.promptTokens !== null).map((r) => r.promptTokens!);
       const completions = group.filter((r) => r.completionTokens !== null).map((r) => r.completionTokens!);
       const totals = group.filter((r) => r.totalTokens !== null).map((r) => r.totalTokens!);
+      const known = (values: (number | null)[]): number[] => values.filter((v): v is number => v !== null);
+      const costs = known(group.map((r) => r.costUsd));
       const errorCounts: Record<string, number> = {};
       for (const r of group) if (!r.success && r.errorType !== null) errorCounts[r.errorType] = (errorCounts[r.errorType] ?? 0) + 1;
       const times = group.map((r) => r.timestamp.getTime());
@@ -65,6 +72,11 @@ export class NaiveMetricsCollector {
         totalTokens: sum(totals),
         avgPromptTokens: prompts.length === 0 ? null : sum(prompts) / prompts.length,
         avgCompletionTokens: completions.length === 0 ? null : sum(completions) / completions.length,
+        totalCachedPromptTokens: sum(known(group.map((r) => r.cachedPromptTokens))),
+        totalCacheWriteTokens: sum(known(group.map((r) => r.cacheWriteTokens))),
+        totalReasoningTokens: sum(known(group.map((r) => r.reasoningTokens))),
+        totalCostUsd: sum(costs),
+        avgCostUsd: costs.length === 0 ? null : sum(costs) / costs.length,
         errorCounts,
         firstRequestTime: new Date(Math.min(...times.slice(0, 100_000))),
         lastRequestTime: new Date(Math.max(...times.slice(-100_000))),

@@ -1,6 +1,6 @@
-import { ConfigurationError } from './errors/llm-router-error.js';
-import { LlmRouter } from './router/llm-router.js';
-import type { ClientOptions } from './types/provider-config.js';
+import type { ClientOptions } from './config/router-options.js';
+import { CLIENT_OPTIONS, LlmRouter } from './router/llm-router.js';
+import type { LlmRouterOptions } from './config/router-options.js';
 
 /**
  * A client of one provider: an `LlmRouter` with a single provider, so it has the same surface
@@ -8,8 +8,6 @@ import type { ClientOptions } from './types/provider-config.js';
  */
 export class Client extends LlmRouter {
   constructor(options: ClientOptions) {
-    if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object');
-    const { metricsEnabled, metricsCollector, logger, circuitBreaker, ...provider } = options;
-    super({ providers: [provider], metricsEnabled, metricsCollector, logger, circuitBreaker }, () => '');
+    super({ [CLIENT_OPTIONS]: options } as unknown as LlmRouterOptions);
   }
 }

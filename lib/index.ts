@@ -36,6 +36,9 @@ export {
   PROVIDER_STATE_VALUES,
   GENAI_OPERATION_DURATION_BUCKETS,
   GENAI_TIME_TO_FIRST_TOKEN_BUCKETS,
+  GENAI_TIME_PER_OUTPUT_TOKEN_BUCKETS,
+  ROUTER_OVERHEAD_BUCKETS,
+  MAX_LABEL_LENGTH,
 } from './metrics/index.js';
 export type {
   MetricsCollectorOptions,
@@ -56,7 +59,7 @@ export type {
   SeriesLatencySnapshot,
 } from './metrics/index.js';
 
-export { PROVIDER_TYPES } from './types/provider-config.js';
+export { PROVIDER_TYPES } from './config/index.js';
 export type {
   ProviderType,
   ProviderConfig,
@@ -70,7 +73,8 @@ export type {
   ModelPrice,
   BudgetConfig,
   SharedStateOptions,
-} from './types/provider-config.js';
+  RouterMetricsCollector,
+} from './config/index.js';
 export type {
   ChatRole,
   ContentPart,
@@ -113,6 +117,22 @@ export type {
   ProviderStateEvent,
 } from './events/router-event.js';
 export type { Logger } from './logging/logger.js';
+export { DEFAULT_RETRY, DEFAULT_CIRCUIT_BREAKER, DEFAULT_TIMEOUT_MS, PROVIDER_DEFAULTS } from './config/index.js';
+export type { ProviderDefaults } from './config/index.js';
 
 export { createCostCalculator } from './cost/index.js';
 export type { CostCalculator, CostCalculatorOptions } from './cost/index.js';
+
+export { toOpenAIChatCompletion, toOpenAIChatCompletionChunk, toOpenAIUsage, toOpenAIError, writeOpenAIEventStream } from './openai-wire/index.js';
+export type {
+  OpenAIChatCompletion,
+  OpenAIChatCompletionChunk,
+  OpenAIChatCompletionMessage,
+  OpenAIChunkDelta,
+  OpenAIErrorBody,
+  OpenAIErrorResponse,
+  OpenAIFinishReason,
+  OpenAIToolCall,
+  OpenAIToolCallDelta,
+  OpenAIUsage,
+} from './openai-wire/index.js';

@@ -1,28 +1,28 @@
-import { Observable, type Operator, type Subscription, type Observer } from 'rxjs';
+import { Observable, type Observer, type OperatorFunction, type Subscriber, type Subscription, type TeardownLogic } from 'rxjs';
 
 /**
- * An Observable whose subscribers cannot throw into the producer: an exception in a `next`, `error`
- * or `complete` callback is caught and handed to `onError` instead of rxjs' default (rethrowing it on a
- * timer, which would crash the process). Operators piped onto it stay isolated.
+ * An Observable whose subscribers cannot throw into the producer: an exception in a `next`, `error` or
+ * `complete` callback, or an error a piped operator sends downstream to a subscriber with no `error`
+ * callback, is handed to `onError` instead of rxjs' default (rethrowing it on a timer, which would crash
+ * the process). `pipe` returns an isolated Observable too, so operators stay covered. Only public rxjs
+ * API is used.
  */
 export class IsolatedObservable<T> extends Observable<T> {
-  constructor(
-    subscribe: ((this: Observable<T>, subscriber: import('rxjs').Subscriber<T>) => import('rxjs').TeardownLogic) | undefined,
-    private readonly onError: (error: unknown) => void,
-  ) {
+  readonly #onError: (error: unknown) => void;
+
+  constructor(subscribe: (subscriber: Subscriber<T>) => TeardownLogic, onError: (error: unknown) => void) {
     super(subscribe);
+    this.#onError = onError;
   }
 
-  /** @internal rxjs uses `lift` to build piped observables; keep them isolated. */
-  override lift<R>(operator?: Operator<T, R>): Observable<R> {
-    const observable = new IsolatedObservable<R>(undefined, this.onError);
-    observable.source = this;
-    observable.operator = operator;
-    return observable;
+  override pipe(...operations: OperatorFunction<any, any>[]): Observable<any> {
+    if (operations.length === 0) return this;
+    const piped: Observable<unknown> = (super.pipe as (...ops: OperatorFunction<any, any>[]) => Observable<unknown>)(...operations);
+    return new IsolatedObservable<unknown>((subscriber) => piped.subscribe(subscriber), this.#onError);
   }
 
   override subscribe(observerOrNext?: Partial<Observer<T>> | ((value: T) => void) | null): Subscription {
-    const onError = this.onError;
+    const onError = this.#onError;
     const guard = <A>(fn: ((arg: A) => void) | undefined, self?: unknown) =>
       fn === undefined
         ? undefined
@@ -36,9 +36,9 @@ export class IsolatedObservable<T> extends Observable<T> {
     if (observerOrNext == null) return super.subscribe({ error: onError });
     if (typeof observerOrNext === 'function') return super.subscribe({ next: guard(observerOrNext), error: onError });
     return super.subscribe({
-      next: guard(observerOrNext.next, observerOrNext),
-      error: guard(observerOrNext.error, observerOrNext) ?? onError,
-      complete: guard(observerOrNext.complete, observerOrNext),
+      next: guard(observerOrNext.next?.bind(observerOrNext)),
+      error: guard(observerOrNext.error?.bind(observerOrNext)) ?? onError,
+      complete: guard(observerOrNext.complete?.bind(observerOrNext)),
     } as Partial<Observer<T>>);
   }
 }

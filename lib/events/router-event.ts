@@ -1,5 +1,5 @@
 import type { ChatCompletionChoice, ChatMessage, FinishReason, Usage } from '../types/chat.js';
-import type { ProviderType } from '../types/provider-config.js';
+import type { ProviderType } from '../config/provider-config.js';
 
 /** What a request asks for. */
 export type Operation = 'chat' | 'embeddings';

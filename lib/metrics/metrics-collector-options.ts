@@ -1,5 +1,7 @@
 import type { Registry } from 'prom-client';
-import type { Logger } from '../logging/logger.js';
+import { ConfigurationError } from '../errors/llm-router-error.js';
+import { silentLogger, type Logger } from '../logging/logger.js';
+import { GENAI_OPERATION_DURATION_BUCKETS, GENAI_TIME_TO_FIRST_TOKEN_BUCKETS } from './exposition/genai-buckets.js';
 
 /** Options of `MetricsCollector`. Every option is optional. */
 export interface MetricsCollectorOptions {
@@ -56,4 +58,97 @@ export interface MetricsCollectorOptions {
 
   /** The time source (ms since the epoch) for default timestamps and window queries. Default `Date.now`. */
   clock?: () => number;
+
+  /**
+   * Keys of the requests' `metadata` that become labels of `llm_router_routed_requests_total`,
+   * `llm_router_routed_request_duration_seconds` and `llm_router_cost_usd_total` (e.g. `['team', 'feature']`).
+   * A request without the key has the label empty. Each label keeps at most `maxSeries` distinct values (later
+   * new ones are `other`), each bounded in length like every label value. Names must be Prometheus label
+   * names, not `model`, `provider`, `outcome` or `le`. Default none.
+   */
+  metadataLabels?: readonly string[];
+}
+
+/** Every option with its default applied, validated. */
+export interface ResolvedCollectorOptions {
+  enabled: boolean;
+  logger: Logger;
+  clock: () => number;
+  maxRecords: number;
+  maxSeries: number;
+  exactQuantileLimit: number;
+  sketchRelativeAccuracy: number;
+  windowBucketMs: number;
+  maxWindowMs: number;
+  registry: Registry | undefined;
+  durationBuckets: readonly number[];
+  ttftBuckets: readonly number[];
+  exemplars: boolean;
+  metadataLabels: readonly string[];
+}
+
+const DEFAULTS = {
+  maxRecords: 10_000,
+  maxSeries: 500,
+  exactQuantileLimit: 10_000,
+  sketchRelativeAccuracy: 0.01,
+  windowBucketMs: 5_000,
+  maxWindowMs: 300_000,
+} as const;
+
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const RESERVED_LABELS = new Set(['model', 'provider', 'outcome', 'le']);
+
+/** Applies the defaults and checks each option; a bad one throws a `ConfigurationError` naming it. */
+export function resolveCollectorOptions(options: MetricsCollectorOptions): ResolvedCollectorOptions {
+  const accuracy = options.sketchRelativeAccuracy ?? DEFAULTS.sketchRelativeAccuracy;
+  if (!(accuracy > 0 && accuracy < 1)) throw new ConfigurationError('sketchRelativeAccuracy', 'must be between 0 and 1 (exclusive)');
+  const windowBucketMs = options.windowBucketMs ?? DEFAULTS.windowBucketMs;
+  if (!(windowBucketMs > 0 && Number.isFinite(windowBucketMs))) throw new ConfigurationError('windowBucketMs', 'must be a positive number');
+  const maxWindowMs = options.maxWindowMs ?? DEFAULTS.maxWindowMs;
+  if (!(maxWindowMs >= 0 && Number.isFinite(maxWindowMs))) throw new ConfigurationError('maxWindowMs', 'must be a non-negative number');
+  return {
+    enabled: options.enabled ?? true,
+    logger: options.logger ?? silentLogger,
+    clock: options.clock ?? Date.now,
+    maxRecords: integerOption('maxRecords', options.maxRecords, DEFAULTS.maxRecords, 0),
+    maxSeries: integerOption('maxSeries', options.maxSeries, DEFAULTS.maxSeries, 1),
+    exactQuantileLimit: integerOption('exactQuantileLimit', options.exactQuantileLimit, DEFAULTS.exactQuantileLimit, 0),
+    sketchRelativeAccuracy: accuracy,
+    windowBucketMs,
+    maxWindowMs,
+    registry: options.registry,
+    durationBuckets: bucketsOption('durationBuckets', options.durationBuckets, GENAI_OPERATION_DURATION_BUCKETS),
+    ttftBuckets: bucketsOption('ttftBuckets', options.ttftBuckets, GENAI_TIME_TO_FIRST_TOKEN_BUCKETS),
+    exemplars: options.exemplars ?? true,
+    metadataLabels: metadataLabelsOption(options.metadataLabels),
+  };
+}
+
+function integerOption(field: string, value: number | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min) throw new ConfigurationError(field, `must be an integer >= ${min}`);
+  return value;
+}
+
+function bucketsOption(field: string, value: readonly number[] | undefined, fallback: readonly number[]): readonly number[] {
+  if (value === undefined) return fallback;
+  const ok = Array.isArray(value) && value.length > 0 && value.every((b, i) => Number.isFinite(b) && b > 0 && (i === 0 || b > value[i - 1]!));
+  if (!ok) throw new ConfigurationError(field, 'must be a non-empty ascending list of positive finite numbers (seconds)');
+  return [...value];
+}
+
+function metadataLabelsOption(value: readonly string[] | undefined): readonly string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new ConfigurationError('metadataLabels', 'must be an array of label names');
+  const seen = new Set<string>();
+  for (const name of value) {
+    if (typeof name !== 'string' || !LABEL_NAME.test(name) || name.startsWith('__')) {
+      throw new ConfigurationError('metadataLabels', 'each entry must be a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)');
+    }
+    if (RESERVED_LABELS.has(name)) throw new ConfigurationError('metadataLabels', `"${name}" is already a label of the routed-request and cost families`);
+    if (seen.has(name)) throw new ConfigurationError('metadataLabels', `"${name}" is listed twice`);
+    seen.add(name);
+  }
+  return Object.freeze([...value]);
 }

@@ -21,15 +21,16 @@ export interface RequestMetrics {
   attempt: number | null;
   /** Time to the first streamed chunk. */
   ttftMs: number | null;
-  /** Prompt tokens read from the cache. */
-  cachedPromptTokens?: number | null;
-  /** Prompt tokens written to the cache. */
-  cacheWriteTokens?: number | null;
-  reasoningTokens?: number | null;
-  /** USD; null when unknown. */
-  costUsd?: number | null;
-  /** The request's metadata. */
-  metadata?: Readonly<Record<string, string>> | null;
+  /** Prompt tokens read from the cache (`usage.promptTokensDetails.cachedTokens`). */
+  cachedPromptTokens: number | null;
+  /** Prompt tokens written to the cache (`usage.promptTokensDetails.cacheWriteTokens`). */
+  cacheWriteTokens: number | null;
+  /** Completion tokens spent reasoning (`usage.completionTokensDetails.reasoningTokens`). */
+  reasoningTokens: number | null;
+  /** What the attempt cost in USD; null when unknown (no price for the model, or no usage). */
+  costUsd: number | null;
+  /** The request's metadata (the object the request carried). */
+  metadata: Readonly<Record<string, string>> | null;
 }
 
 /** What `recordRequest` takes: the fields of `RequestMetrics`, most of them optional. */
@@ -95,10 +96,16 @@ export interface AggregatedMetrics {
   errorCounts: Record<string, number>;
   firstRequestTime: Date | null;
   lastRequestTime: Date | null;
-  /** Sum of the known costs, USD. */
-  totalCostUsd?: number;
-  /** Average over the records with a known cost. */
-  avgCostUsd?: number | null;
+  /** Prompt tokens read from the cache, summed over the records that report them. */
+  totalCachedPromptTokens: number;
+  /** Prompt tokens written to the cache, summed over the records that report them. */
+  totalCacheWriteTokens: number;
+  /** Reasoning tokens, summed over the records that report them. */
+  totalReasoningTokens: number;
+  /** Sum of the known costs, USD (0 when none is known). */
+  totalCostUsd: number;
+  /** Average over the records with a known cost; null when none has one. */
+  avgCostUsd: number | null;
 }
 
 /** One row of `compareProviders()`. */
@@ -112,7 +119,8 @@ export interface ProviderComparison {
   totalTokens: number;
   avgPromptTokens: number | null;
   avgCompletionTokens: number | null;
-  totalCostUsd?: number;
+  /** Sum of the known costs, USD. */
+  totalCostUsd: number;
 }
 
 /** The totals of a collector since it started or was reset. */
@@ -125,7 +133,8 @@ export interface MetricsSummary {
   /** Providers in the order they were first seen. */
   providers: string[];
   aggregated: AggregatedMetrics[];
-  totalCostUsd?: number;
+  /** Sum of the known costs of every series, USD. */
+  totalCostUsd: number;
 }
 
 /** A metrics HTTP answer: the negotiated content type and the text. */

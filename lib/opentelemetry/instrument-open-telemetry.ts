@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { context, metrics, SpanKind, SpanStatusCode, trace, type Context, type MeterProvider, type Span, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import type { Observable, Subscription } from 'rxjs';
-import type { AttemptEndEvent, AttemptStartEvent, Operation, RequestStartEvent, RouterEvent } from '../events/router-event.js';
+import type { AttemptEndEvent, AttemptStartEvent, Operation, RequestEndEvent, RequestStartEvent, RouterEvent } from '../events/router-event.js';
 import type { ChatMessage } from '../types/chat.js';
 import { inputMessagesJson, outputMessagesJson } from './genai-content.js';
 import { createGenAiInstruments, type GenAiInstruments } from './genai-instruments.js';
@@ -104,7 +104,7 @@ class GenAiInstrumentation {
         this.attemptEnded(event);
         break;
       case 'request.end':
-        this.requests.delete(event.requestId);
+        this.requestEnded(event);
         break;
     }
   }
@@ -125,6 +125,21 @@ class GenAiInstrumentation {
     this.track(event.requestId, this.captureContent && event.operation === 'chat' ? event.messages : undefined);
   }
 
+  /** Forgets the request; an attempt span still open (its end was never reported) ends here. */
+  private requestEnded(event: RequestEndEvent): void {
+    const tracked = this.requests.get(event.requestId);
+    if (tracked === undefined) return;
+    this.requests.delete(event.requestId);
+    const span = tracked.span;
+    if (span === undefined) return;
+    if (!event.success) {
+      const errorType = event.errorType ?? '_OTHER';
+      span.setAttribute(ATTR_ERROR_TYPE, errorType);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: errorType });
+    }
+    span.end();
+  }
+
   private track(requestId: string, messages: readonly ChatMessage[] | undefined): TrackedRequest {
     const requests = this.requests;
     if (requests.size >= MAX_OPEN_REQUESTS) requests.delete(requests.keys().next().value!);
@@ -136,6 +151,7 @@ class GenAiInstrumentation {
   private attemptStarted(event: AttemptStartEvent): void {
     const tracked = this.requests.get(event.requestId) ?? this.track(event.requestId, undefined);
     const series = this.seriesOf(event.operation, event.providerType ?? event.provider, event.provider, event.model, event.serverAddress ?? null, event.serverPort ?? null);
+    tracked.span?.end();
     const span = this.tracer.startSpan(series.spanName, { kind: SpanKind.CLIENT, attributes: series.attributes }, tracked.parent);
     tracked.span = span;
     tracked.series = series;

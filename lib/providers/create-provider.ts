@@ -33,7 +33,5 @@ export function createProvider(config: ResolvedProviderConfig, http: HttpClient)
     case 'aliyun':
     case 'openai-compatible':
       return new OpenAiProvider(config, http);
-    default:
-      return new OpenAiProvider(config, http);
   }
 }

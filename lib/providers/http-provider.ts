@@ -1,16 +1,22 @@
 import { errorFromStatus, parseRetryAfter } from '../errors/error-from-status.js';
 import { ProviderError, StreamError, type LlmRouterError } from '../errors/llm-router-error.js';
-import type { HttpCall, HttpClient, HttpResponse } from '../http/http-client.js';
+import type { AbortEmitter } from '../http/abort-emitter.js';
 import { EventStreamReader, type TextEventSplitter } from '../http/event-stream-reader.js';
+import type { HttpCall, HttpClient, HttpResponse } from '../http/http-client.js';
 import { NdjsonSplitter } from '../http/read-ndjson.js';
 import { SseSplitter, type EventSourceMessage } from '../http/read-sse.js';
-import { redact } from '../http/redact.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../types/chat.js';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../types/embeddings.js';
 import type { ProviderType } from '../types/provider-config.js';
-import type { AbortEmitter } from '../http/abort-emitter.js';
+import { isRecord } from './content.js';
+import { errorBodyMessage } from './error-body.js';
+import { malformedBody, safeDetail, wireErrorToError, type ErrorScope, type WireError } from './provider-errors.js';
 import type { AttemptContext, Provider } from './provider.js';
+import { rateLimitOf } from './rate-limit-headers.js';
 import type { ResolvedProviderConfig } from './resolved-provider-config.js';
+import { StreamEventDecoder, type StreamContext, type StreamDecoder, type WireStreamDecoder } from './stream-events.js';
+
+export type { StreamDecoder } from './stream-events.js';
 
 /** An attempt context that also offers its signal in the light form undici takes (the router's does). */
 interface HttpAttemptContext extends AttemptContext {
@@ -25,21 +31,12 @@ export interface ProviderCall {
   headers?: Record<string, string>;
 }
 
-/** Turns a provider's stream events into chunks. One decoder per stream. */
-export interface StreamDecoder {
-  /**
-   * Maps one event (an SSE message, or an NDJSON line's text) to zero, one or several chunks.
-   * Throws `StreamError` on a malformed event, or the provider's error for an error event.
-   */
-  decode(event: EventSourceMessage | string): ChatCompletionChunk | ChatCompletionChunk[] | undefined;
-  /** True once the provider's end-of-stream marker was seen. */
-  readonly done: boolean;
-}
+type ResponseHeaders = Record<string, string | string[] | undefined>;
 
 /**
- * The base of every HTTP provider: sends calls through the shared `HttpClient`, maps error statuses to
- * typed errors (with `Retry-After`), reads JSON answers and SSE / NDJSON streams. Subclasses only map
- * formats.
+ * The base of every HTTP provider: sends calls through the shared `HttpClient`, maps error statuses and
+ * error bodies (also inside 2xx answers) to typed, redacted errors, reads JSON answers and SSE / NDJSON
+ * streams through the shared stream-event path, and reads rate-limit headers. Subclasses only map formats.
  */
 export abstract class HttpProvider implements Provider {
   readonly name: string;
@@ -47,6 +44,7 @@ export abstract class HttpProvider implements Provider {
   readonly supportsEmbeddings: boolean = false;
   /** How the provider frames its streams. */
   protected readonly streamFormat: 'sse' | 'ndjson' = 'sse';
+  /** Every credential of the config: the key and every header value (subclasses add signed tokens). */
   protected readonly secrets: string[];
   private headerCache: { auth: Record<string, string>; json: Record<string, string>; stream: Record<string, string> } | undefined;
 
@@ -56,11 +54,20 @@ export abstract class HttpProvider implements Provider {
   ) {
     this.name = config.name;
     this.secrets = config.apiKey === undefined ? [] : [config.apiKey];
+    for (const name in config.headers) {
+      const value = config.headers[name]!;
+      this.secrets.push(value);
+      const space = value.indexOf(' ');
+      if (space > 0) this.secrets.push(value.slice(space + 1));
+    }
   }
 
   protected abstract chatCall(request: ChatCompletionRequest, model: string, stream: boolean): ProviderCall;
-  protected abstract chatResult(json: any, model: string): ChatCompletion;
-  protected abstract streamDecoder(model: string, requestId: string): StreamDecoder;
+  protected abstract chatResult(json: Record<string, any>, model: string): ChatCompletion;
+  /** The provider's wire mapping of stream events. */
+  protected abstract wireStreamDecoder(ctx: StreamContext): WireStreamDecoder;
+  /** The provider error an answer body (or stream event) carries in place of a result, if any. */
+  protected abstract bodyError(json: Record<string, any>): WireError | undefined;
 
   /** Auth and version headers sent with every call. Returning the same object while they do not change lets the merged headers be reused. */
   protected abstract authHeaders(): Record<string, string> | Promise<Record<string, string>>;
@@ -69,36 +76,23 @@ export abstract class HttpProvider implements Provider {
     throw new ProviderError(`${this.type} has no embeddings API`, { provider: this.name });
   }
 
-  protected embeddingsResult(_json: any, _model: string): EmbeddingsResponse {
+  protected embeddingsResult(_json: Record<string, any>, _model: string): EmbeddingsResponse {
     throw new ProviderError(`${this.type} has no embeddings API`, { provider: this.name });
   }
 
-  /** The human message inside a provider's error body. */
+  /** The human message inside a provider's error body (the whole text when it is not a known shape). */
   protected errorMessage(text: string): string {
-    try {
-      const json = JSON.parse(text);
-      const err = json?.error;
-      if (typeof err === 'string') return err;
-      if (typeof err?.message === 'string') return err.message;
-      if (typeof json?.message === 'string') return json.message;
-      if (typeof json?.detail === 'string') return json.detail;
-      const details = validationDetails(json?.detail ?? json?.message?.detail);
-      if (details !== undefined) return details;
-    } catch {
-      // not JSON: use the text itself
-    }
-    return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+    return errorBodyMessage(text);
   }
 
   async chat(request: ChatCompletionRequest, ctx: AttemptContext): Promise<ChatCompletion> {
-    const res = await this.dispatch(this.chatCall(request, ctx.model, false), ctx, false);
-    if (res.statusCode < 200 || res.statusCode >= 300) throw await this.failure(res, ctx);
+    const res = await this.send(this.chatCall(request, ctx.model, false), ctx, false);
     return this.chatResult(await this.readJson(res, ctx), ctx.model);
   }
 
   async chatStream(request: ChatCompletionRequest, ctx: AttemptContext): Promise<AsyncIterable<ChatCompletionChunk>> {
     const res = await this.send(this.chatCall(request, ctx.model, true), ctx, true);
-    return this.readStream(res, this.streamDecoder(ctx.model, ctx.requestId), ctx);
+    return this.readStream(res, this.streamDecoderOf(this.streamContext(ctx.model, ctx)), ctx);
   }
 
   async embeddings(request: EmbeddingsRequest, ctx: AttemptContext): Promise<EmbeddingsResponse> {
@@ -108,14 +102,41 @@ export abstract class HttpProvider implements Provider {
 
   async close(): Promise<void> {}
 
-  /** Sends a call; throws the typed error of a non-2xx answer. */
+  /** The decoder of one stream: the shared event path over the provider's wire mapping. */
+  protected streamDecoder(model: string, requestId: string): StreamDecoder {
+    return this.streamDecoderOf({ provider: this.name, type: this.type, model, requestId, secrets: this.secrets });
+  }
+
+  private streamDecoderOf(ctx: StreamContext): StreamDecoder {
+    return new StreamEventDecoder(ctx, this.wireStreamDecoder(ctx));
+  }
+
+  private streamContext(model: string, ctx: AttemptContext): StreamContext {
+    return { provider: this.name, type: this.type, model, requestId: ctx.requestId, secrets: this.secretsOf(ctx) };
+  }
+
+  /** The credentials of a call: the config's, plus the request's own header values when it has some. */
+  private secretsOf(ctx: AttemptContext): readonly string[] {
+    const extra = ctx.headers;
+    if (extra === undefined) return this.secrets;
+    const all = [...this.secrets];
+    for (const name in extra) all.push(extra[name]!);
+    return all;
+  }
+
+  private scope(ctx: AttemptContext): ErrorScope {
+    return { provider: this.name, type: this.type, requestId: ctx.requestId, secrets: this.secretsOf(ctx) };
+  }
+
+  /** Sends a call; throws the typed error of a non-2xx answer. Reads the rate-limit headers either way. */
   protected async send(call: ProviderCall, ctx: AttemptContext, stream: boolean): Promise<HttpResponse> {
     const res = await this.dispatch(call, ctx, stream);
+    const rateLimit = rateLimitOf(res.headers as ResponseHeaders);
+    if (rateLimit !== null) ctx.rateLimit = rateLimit;
     if (res.statusCode >= 200 && res.statusCode < 300) return res;
     throw await this.failure(res, ctx);
   }
 
-  /** Sends a call and resolves with the answer, whatever its status. */
   private dispatch(call: ProviderCall, ctx: AttemptContext, stream: boolean): Promise<HttpResponse> {
     const auth = this.authHeaders();
     if (auth instanceof Promise) return auth.then((headers) => this.dispatchWith(call, ctx, stream, headers));
@@ -123,10 +144,14 @@ export abstract class HttpProvider implements Provider {
   }
 
   private dispatchWith(call: ProviderCall, ctx: AttemptContext, stream: boolean, auth: Record<string, string>): Promise<HttpResponse> {
+    const base = this.baseHeaders(auth, stream);
+    const extra = ctx.headers;
+    let headers = call.headers === undefined ? base : { ...base, ...call.headers };
+    if (extra !== undefined) headers = { ...headers, ...lowerCased(extra) };
     const http: HttpCall = {
       path: call.path,
       method: call.method ?? 'POST',
-      headers: call.headers === undefined ? this.baseHeaders(auth, stream) : { ...this.baseHeaders(auth, stream), ...call.headers },
+      headers,
       body: call.body === undefined ? undefined : JSON.stringify(call.body),
       signal: (ctx as HttpAttemptContext).httpSignal ?? ctx.signal,
       bodyTimeoutMs: stream ? ctx.timeoutMs : 0,
@@ -142,7 +167,7 @@ export abstract class HttpProvider implements Provider {
     } catch {
       // the body could not be read; the status alone says what happened
     }
-    return this.statusError(res.statusCode, res.headers, text, ctx);
+    return this.statusError(res.statusCode, res.headers as ResponseHeaders, text, ctx);
   }
 
   /**
@@ -161,33 +186,42 @@ export abstract class HttpProvider implements Provider {
     return stream ? cache.stream : cache.json;
   }
 
-  protected statusError(
-    status: number,
-    headers: Record<string, string | string[] | undefined>,
-    text: string,
-    ctx: AttemptContext,
-  ): LlmRouterError {
-    const detail = text.length > 0 ? this.errorMessage(text) : `HTTP ${status}`;
-    const message = redact(`${this.name} (${this.type}) answered ${status}: ${detail}`, this.secrets);
-    return errorFromStatus(status, message, {
+  /** The typed error of an error status; its detail is redacted before it is cut. */
+  protected statusError(status: number, headers: ResponseHeaders, text: string, ctx: AttemptContext): LlmRouterError {
+    const secrets = this.secretsOf(ctx);
+    const detail = text.length > 0 ? safeDetail(this.errorMessage(text), secrets) : `HTTP ${status}`;
+    return errorFromStatus(status, `${this.name} (${this.type}) answered ${status}: ${detail}`, {
       provider: this.name,
       requestId: ctx.requestId,
-      retryAfterMs: parseRetryAfter(headers),
+      retryAfterMs: parseRetryAfter(headers) ?? this.bodyRetryAfter(text),
     });
   }
 
-  protected async readJson(res: HttpResponse, ctx: AttemptContext): Promise<any> {
+  /** A retry delay an error body gives (Gemini's `RetryInfo`). */
+  protected bodyRetryAfter(_text: string): number | undefined {
+    return undefined;
+  }
+
+  /** Reads a 2xx JSON answer; a body that is an error object throws its typed error. */
+  protected async readJson(res: HttpResponse, ctx: AttemptContext): Promise<Record<string, any>> {
     const text = await res.body.text();
+    let json: unknown;
     try {
-      return JSON.parse(text);
+      json = JSON.parse(text);
     } catch (cause) {
-      throw new ProviderError(`${this.name} (${this.type}) answered with malformed JSON`, {
+      throw malformedBody(this.scope(ctx), res.statusCode, cause);
+    }
+    const record = isRecord(json) ? json : Array.isArray(json) && isRecord(json[0]) ? json[0] : undefined;
+    if (record === undefined) {
+      throw new ProviderError(`${this.name} (${this.type}) answered ${res.statusCode} with a body that is not an object`, {
         provider: this.name,
         statusCode: res.statusCode,
         requestId: ctx.requestId,
-        cause,
       });
     }
+    const error = this.bodyError(record);
+    if (error !== undefined) throw wireErrorToError(error, `answered ${res.statusCode} with an error`, this.scope(ctx));
+    return record;
   }
 
   private readStream(res: HttpResponse, decoder: StreamDecoder, ctx: AttemptContext): AsyncIterable<ChatCompletionChunk> {
@@ -205,24 +239,10 @@ export abstract class HttpProvider implements Provider {
       },
     });
   }
-
-  /** A `StreamError` for an event that cannot be read. */
-  protected malformed(what: string, requestId: string, cause?: unknown): StreamError {
-    return new StreamError(`${this.name} (${this.type}) sent a malformed stream event: ${what}`, {
-      provider: this.name,
-      requestId,
-      cause,
-    });
-  }
 }
 
-/** FastAPI / pydantic validation details (Mistral's 422): `msg (loc)` of each entry. */
-function validationDetails(detail: unknown): string | undefined {
-  if (!Array.isArray(detail) || detail.length === 0) return undefined;
-  return detail
-    .map((d: { msg?: unknown; loc?: unknown }) => {
-      const msg = typeof d?.msg === 'string' ? d.msg : JSON.stringify(d);
-      return Array.isArray(d?.loc) ? `${msg} (${d.loc.join('.')})` : msg;
-    })
-    .join('; ');
+function lowerCased(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name in headers) out[name.toLowerCase()] = headers[name]!;
+  return out;
 }

@@ -6,6 +6,7 @@ import {
   StreamError,
   TimeoutError,
 } from '../errors/llm-router-error.js';
+import type { RateLimitSnapshot } from '../events/router-event.js';
 import { AbortEmitter } from '../http/abort-emitter.js';
 import type { AttemptContext } from '../providers/provider.js';
 import type { DeadlineEntry, DeadlineQueue } from './deadline-queue.js';
@@ -24,6 +25,10 @@ export class AttemptController extends AbortEmitter implements AttemptContext, D
   deadlinePrev: DeadlineEntry | undefined = undefined;
   deadlineNext: DeadlineEntry | undefined = undefined;
   deadlineQueued = false;
+  /** The request's own headers, for the provider to merge over its configured ones. */
+  headers: Record<string, string> | undefined = undefined;
+  /** Set by the provider from the answer's rate-limit headers. */
+  rateLimit: RateLimitSnapshot | null | undefined = undefined;
   private controller: AbortController | undefined = undefined;
   private timedOut = false;
   private callerAborted = false;

@@ -1,13 +1,14 @@
+import { DEFAULT_CIRCUIT_BREAKER } from '../config/defaults.js';
+import type { ResolvedCircuitBreaker } from '../config/resolved-config.js';
 import type { CircuitState } from '../events/router-event.js';
-import type { CircuitBreakerOptions } from '../types/provider-config.js';
 
 /** Called when a circuit changes state. */
 export type CircuitListener = (state: CircuitState, previous: CircuitState, reason: string) => void;
 
 /**
  * A provider's circuit: closed while healthy; open after `failureThreshold` consecutive failures,
- * skipping the provider for `cooldownMs`; then half-open, letting one probe through at a time, closing
- * after `successThreshold` successful probes and opening again on a failed one.
+ * skipping the provider for `cooldownMs` of the router's clock; then half-open, letting one probe through
+ * at a time, closing after `successThreshold` successful probes and opening again on a failed one.
  */
 export class CircuitBreaker {
   private state: CircuitState = 'closed';
@@ -20,15 +21,14 @@ export class CircuitBreaker {
   private readonly successThreshold: number;
 
   constructor(
-    options: CircuitBreakerOptions,
+    options: Partial<ResolvedCircuitBreaker>,
     private readonly onChange: CircuitListener,
     private readonly now: () => number = Date.now,
   ) {
-    this.failureThreshold = options.failureThreshold ?? 5;
-    this.cooldownMs = options.cooldownMs ?? 30_000;
-    this.successThreshold = options.successThreshold ?? 1;
+    this.failureThreshold = options.failureThreshold ?? DEFAULT_CIRCUIT_BREAKER.failureThreshold;
+    this.cooldownMs = options.cooldownMs ?? DEFAULT_CIRCUIT_BREAKER.cooldownMs;
+    this.successThreshold = options.successThreshold ?? DEFAULT_CIRCUIT_BREAKER.successThreshold;
   }
-
   get current(): CircuitState {
     return this.state;
   }

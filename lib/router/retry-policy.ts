@@ -7,7 +7,7 @@ import {
   PermissionDeniedError,
   TimeoutError,
 } from '../errors/llm-router-error.js';
-import type { ResolvedRetryPolicy } from '../providers/resolved-provider-config.js';
+import type { ResolvedRetryPolicy } from '../config/resolved-config.js';
 
 /** Whether an attempt's failure may be retried on the same provider. */
 export function isRetryable(error: LlmRouterError, policy: ResolvedRetryPolicy): boolean {

@@ -1,142 +1,136 @@
 import type { LlmRouterError } from '../errors/llm-router-error.js';
 import type { ChatCompletionChunk, ChatCompletionStream, FinishReason, Usage } from '../types/chat.js';
-import type { AttemptController } from './attempt-controller.js';
-
-/** How a stream ended, reported once to the router. */
-export interface StreamOutcome {
-  error: LlmRouterError | undefined;
-  usage: Usage | null;
-  finishReason: FinishReason | null;
-  /** Milliseconds from the attempt's start to the first chunk. */
-  ttftMs: number | null;
-  abandoned: boolean;
-}
-
-/** The router's side of a stream: first chunk and end. */
-export interface StreamHooks {
-  onFirstChunk(ttftMs: number): void;
-  onEnd(outcome: StreamOutcome): void;
-}
-
-/**
- * The stream handed to the caller: yields the provider's chunks, notes time to first token, usage and
- * finish reason, and reports exactly one end — finished, cut (the typed error is thrown to the consumer),
- * or abandoned (the consumer stopped early; the connection is released).
- */
-export class RoutedStream implements ChatCompletionStream {
-  private consumed = false;
-  private ended = false;
-  /** @internal */
-  abandonedByCaller = false;
-
-  constructor(
-    readonly requestId: string,
-    readonly provider: string,
-    readonly model: string,
-    private readonly source: AsyncIterable<ChatCompletionChunk>,
-    /** @internal */
-    readonly controller: AttemptController,
-    /** @internal */
-    readonly startedAt: number,
-    /** @internal */
-    readonly hooks: StreamHooks,
-  ) {}
-
-  abort(): void {
-    if (this.ended) return;
-    this.abandonedByCaller = true;
-    this.controller.abort();
-    if (!this.consumed) this.end({ error: undefined, usage: null, finishReason: null, ttftMs: null, abandoned: true });
-  }
-
-  [Symbol.asyncIterator](): AsyncIterableIterator<ChatCompletionChunk> {
-    if (this.consumed) throw new TypeError('a stream can be iterated only once');
-    this.consumed = true;
-    return new RoutedStreamIterator(this, this.source[Symbol.asyncIterator]());
-  }
-
-  /** @internal Reports the stream's end once. */
-  end(outcome: StreamOutcome): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.controller.dispose();
-    this.hooks.onEnd(outcome);
-  }
-}
+import type { Attempt } from './attempt.js';
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
 /**
- * Iterates a `RoutedStream`. Written out rather than as an async generator: one promise per chunk instead
- * of a generator's await-and-resolve per chunk on top of the provider's own.
+ * The stream handed to the caller: yields the provider's chunks (each stamped with the request id),
+ * notes time to first token, usage and finish reason, and reports exactly one end — finished, cut (the
+ * typed error is thrown to the consumer), or abandoned (the consumer stopped early, or the router
+ * closed; the connection is released).
  */
-class RoutedStreamIterator implements AsyncIterableIterator<ChatCompletionChunk> {
-  private usage: Usage | null = null;
-  private finishReason: FinishReason | null = null;
-  private ttftMs: number | null = null;
-  private finished = false;
+export class RoutedStream implements ChatCompletionStream {
+  readonly requestId: string;
+  readonly provider: string;
+  readonly model: string;
+  readonly #attempt: Attempt;
+  readonly #source: AsyncIterable<ChatCompletionChunk>;
+  #iterator: AsyncIterator<ChatCompletionChunk> | undefined = undefined;
+  #consumed = false;
+  #finished = false;
+  #ended = false;
+  #abandoned = false;
+  #usage: Usage | null = null;
+  #finishReason: FinishReason | null = null;
+  #ttftMs: number | null = null;
+  #first: ChatCompletionChunk | undefined = undefined;
 
-  constructor(
-    private readonly stream: RoutedStream,
-    private readonly source: AsyncIterator<ChatCompletionChunk>,
-  ) {}
-
-  [Symbol.asyncIterator](): this {
-    return this;
+  constructor(attempt: Attempt, source: AsyncIterable<ChatCompletionChunk>) {
+    this.requestId = attempt.run.requestId;
+    this.provider = attempt.target.slot.provider.name;
+    this.model = attempt.target.model;
+    this.#attempt = attempt;
+    this.#source = source;
+    attempt.host.openStreams.add(this);
   }
 
-  next(): Promise<IteratorResult<ChatCompletionChunk>> {
-    if (this.finished) return Promise.resolve(DONE);
-    return this.source.next().then(this.onResult, this.onError);
+  /** Stops the stream and releases its connection; recorded as abandoned. */
+  abort(): void {
+    if (this.#ended) return;
+    this.#abandoned = true;
+    this.#attempt.controller.abort();
+    this.#end(undefined, true);
   }
 
-  async return(): Promise<IteratorResult<ChatCompletionChunk>> {
-    if (this.finished) return DONE;
-    this.finished = true;
+  [Symbol.asyncIterator](): AsyncIterableIterator<ChatCompletionChunk> {
+    if (this.#consumed) throw new TypeError('a stream can be iterated only once');
+    this.#consumed = true;
+    this.#iterator = this.#source[Symbol.asyncIterator]();
+    const iterator: AsyncIterableIterator<ChatCompletionChunk> = {
+      next: () => this.#next(),
+      return: () => this.#return(),
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  }
+
+  /** The chunks as a web `ReadableStream`; cancelling it abandons the stream, as breaking out of a loop does. */
+  toReadableStream(): ReadableStream<ChatCompletionChunk> {
+    const iterator = this[Symbol.asyncIterator]();
+    return new ReadableStream<ChatCompletionChunk>(
+      {
+        async pull(controller) {
+          const result = await iterator.next();
+          if (result.done === true) controller.close();
+          else controller.enqueue(result.value);
+        },
+        async cancel() {
+          await iterator.return!();
+        },
+      },
+      { highWaterMark: 0 },
+    );
+  }
+
+  #next(): Promise<IteratorResult<ChatCompletionChunk>> {
+    if (this.#finished || this.#ended) return Promise.resolve(DONE);
+    return this.#iterator!.next().then(this.#onResult, this.#onError);
+  }
+
+  async #return(): Promise<IteratorResult<ChatCompletionChunk>> {
+    if (this.#finished) return DONE;
+    this.#finished = true;
     try {
-      await this.source.return?.();
+      await this.#iterator!.return?.();
     } finally {
-      this.finish(undefined, true);
+      this.#end(undefined, true);
     }
     return DONE;
   }
 
-  private readonly onResult = (result: IteratorResult<ChatCompletionChunk>): IteratorResult<ChatCompletionChunk> | Promise<IteratorResult<ChatCompletionChunk>> => {
+  readonly #onResult = (result: IteratorResult<ChatCompletionChunk>): IteratorResult<ChatCompletionChunk> | Promise<IteratorResult<ChatCompletionChunk>> => {
     if (result.done === true) {
-      this.finished = true;
-      this.finish(undefined, false);
+      this.#finished = true;
+      this.#end(undefined, false);
       return DONE;
     }
     try {
       const chunk = result.value;
-      if (this.ttftMs === null) {
-        this.ttftMs = performance.now() - this.stream.startedAt;
-        this.stream.hooks.onFirstChunk(this.ttftMs);
+      chunk.requestId = this.requestId;
+      if (this.#first === undefined) {
+        this.#first = chunk;
+        this.#ttftMs = performance.now() - this.#attempt.startedAt;
+        const a = this.#attempt;
+        a.host.reporter.firstChunk(a.run, a.target, a.number, this.#ttftMs);
       }
-      if (chunk.usage != null) this.usage = chunk.usage;
+      if (chunk.usage != null) this.#usage = chunk.usage;
       const choice = chunk.choices[0];
-      if (choice !== undefined && choice.finishReason !== null) this.finishReason = choice.finishReason;
+      if (choice !== undefined && choice.finishReason !== null) this.#finishReason = choice.finishReason;
       return result;
     } catch (e) {
-      return Promise.resolve(this.source.return?.()).then(
-        () => this.onError(e),
-        () => this.onError(e),
+      return Promise.resolve(this.#iterator!.return?.()).then(
+        () => this.#onError(e),
+        () => this.#onError(e),
       );
     }
   };
 
-  private readonly onError = (e: unknown): IteratorResult<ChatCompletionChunk> => {
-    this.finished = true;
-    if (this.stream.abandonedByCaller) {
-      this.finish(undefined, true);
+  readonly #onError = (e: unknown): IteratorResult<ChatCompletionChunk> => {
+    this.#finished = true;
+    if (this.#abandoned) {
+      this.#end(undefined, true);
       return DONE;
     }
-    const error = this.stream.controller.classify(e, true);
-    this.finish(error, false);
+    const error = this.#attempt.controller.classify(e, true);
+    this.#end(error, false);
     throw error;
   };
 
-  private finish(error: LlmRouterError | undefined, abandoned: boolean): void {
-    this.stream.end({ error, usage: this.usage, finishReason: this.finishReason, ttftMs: this.ttftMs, abandoned });
+  #end(error: LlmRouterError | undefined, abandoned: boolean): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#attempt.host.openStreams.delete(this);
+    this.#attempt.streamEnded(error, this.#usage, this.#ttftMs, this.#finishReason, abandoned, this.#first);
   }
 }

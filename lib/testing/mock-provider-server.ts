@@ -1,72 +1,23 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { faultProblem, isStreamFault, MOCK_FAULT_HEADER, type EnqueueFaultOptions, type MockFault, type MockFaultMatch, type WireFormat } from './fault.js';
-import { mockRequestId, type FormatSettings, type JsonAnswer, type MockRoute, type StreamAnswer, type WireFormatHandler } from './formats/wire-format.js';
-import type { MockReplyContext } from './mock-reply.js';
+import { faultProblem, isStreamFault, MOCK_FAULT_HEADER, type EnqueueFaultOptions, type MockFault, type WireFormat } from './fault.js';
+import { mockRequestId, type JsonAnswer, type MockRoute, type StreamAnswer, type WireFormatHandler } from './formats/wire-format.js';
 import { resolveRoute } from './mock-routes.js';
+import { applyStreamFaults } from './stream-faults.js';
+import {
+  logEntry,
+  matches,
+  parseQuery,
+  redactHeaders,
+  resolveSettings,
+  type MockProviderServerOptions,
+  type MockProviderServerSettings,
+  type MockRequestLogEntry,
+  type QueuedFault,
+  type Settings,
+} from './mock-server-options.js';
 
-/** Options of {@link MockProviderServer.start}; all but `host` and `port` can be changed later with `configure`. */
-export interface MockProviderServerOptions {
-  /** Interface to bind (default `127.0.0.1`). */
-  host?: string;
-  /** Port to bind (default `0`: a free port). */
-  port?: number;
-  /** The reply text, or a function of the request; default `Echo: <text of the last message>`. */
-  reply?: string | ((context: MockReplyContext) => string);
-  /** The arguments of every tool call; default derived from the tool's JSON Schema. */
-  toolArguments?: Record<string, unknown>;
-  /** The models the list endpoints report (default `['mock-model']`). */
-  models?: string[];
-  /** Answer the format's real 404 for a model not in `models` (default `false`: any model is served). */
-  strictModels?: boolean;
-  /** Accept only these keys (default: any non-empty key). */
-  apiKeys?: string[];
-  /** Decides whether a key is accepted (after `apiKeys`), e.g. to verify a signed token. */
-  authenticate?: (apiKey: string, request: { readonly format: WireFormat; readonly path: string }) => boolean;
-  /** At most how many pieces a streamed reply (or tool-call arguments) is split into (default 4). */
-  chunkCount?: number;
-  /** Delay between stream events, in ms (default 0). */
-  chunkDelayMs?: number;
-  /** Length of the mock embeddings (default 8; OpenAI's `dimensions` and Gemini's `outputDimensionality` win). */
-  embeddingDimensions?: number;
-  /** Keep a request log (default `true`; turn off for benchmarks). */
-  logRequests?: boolean;
-  /** How many log entries to keep, oldest dropped first (default 1000). */
-  maxLoggedRequests?: number;
-}
-
-/** The options `configure` can change. */
-export type MockProviderServerSettings = Omit<MockProviderServerOptions, 'host' | 'port'>;
-
-/** One request as the server saw it. Keys are redacted: headers and the `key` query parameter read `[REDACTED]`. */
-export interface MockRequestLogEntry {
-  /** The request's sequence number on this server (1, 2, …); ids in answers derive from it. */
-  readonly seq: number;
-  readonly method: string;
-  /** The path without the query string. */
-  readonly path: string;
-  readonly query: Readonly<Record<string, string>>;
-  readonly headers: Readonly<IncomingHttpHeaders>;
-  /** The parsed JSON body; the raw text when it is not JSON; `undefined` when empty. */
-  readonly body: unknown;
-  /** The wire format the request was routed to; `undefined` for an unknown URL. */
-  readonly format: WireFormat | undefined;
-  /** The endpoint within the format, e.g. `chat`, `stream`, `embeddings`, `models`. */
-  readonly endpoint: string | undefined;
-  readonly model: string | undefined;
-  readonly stream: boolean;
-  /** The fault applied to the answer, if any. */
-  readonly fault: MockFault | undefined;
-  /** `Date.now()` when the request body had been read. */
-  readonly timestamp: number;
-}
-
-interface QueuedFault {
-  readonly fault: MockFault;
-  readonly match: MockFaultMatch | undefined;
-  readonly streamOnly: boolean;
-  remaining: number;
-}
+export type { MockProviderServerOptions, MockProviderServerSettings, MockRequestLogEntry } from './mock-server-options.js';
 
 /** One request on its way to its answer. */
 interface Exchange {
@@ -87,77 +38,10 @@ interface MutableLogEntry extends MockRequestLogEntry {
   fault: MockFault | undefined;
 }
 
-type Settings = FormatSettings & {
-  readonly apiKeys: readonly string[] | undefined;
-  readonly authenticate: MockProviderServerOptions['authenticate'];
-  readonly chunkDelayMs: number;
-  readonly logRequests: boolean;
-  readonly maxLoggedRequests: number;
-};
 
 const EMPTY_QUERY: Readonly<Record<string, string>> = Object.freeze({});
 const NO_HEADERS: readonly string[] = Object.freeze([]) as readonly string[];
-const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'x-api-key', 'x-goog-api-key', 'api-key', 'cookie']);
-const REDACTED = '[REDACTED]';
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
-
-function resolveSettings(base: Settings | undefined, patch: MockProviderServerSettings): Settings {
-  const pick = <K extends keyof MockProviderServerSettings>(key: K): MockProviderServerSettings[K] =>
-    key in patch ? patch[key] : (base?.[key as keyof Settings] as MockProviderServerSettings[K]);
-  const chunkCount = pick('chunkCount') ?? 4;
-  const embeddingDimensions = pick('embeddingDimensions') ?? 8;
-  const maxLoggedRequests = pick('maxLoggedRequests') ?? 1000;
-  if (!Number.isInteger(chunkCount) || chunkCount < 1) throw new RangeError('chunkCount must be an integer >= 1');
-  if (!Number.isInteger(embeddingDimensions) || embeddingDimensions < 1) {
-    throw new RangeError('embeddingDimensions must be an integer >= 1');
-  }
-  if (!Number.isInteger(maxLoggedRequests) || maxLoggedRequests < 1) throw new RangeError('maxLoggedRequests must be an integer >= 1');
-  return {
-    reply: pick('reply'),
-    toolArguments: pick('toolArguments'),
-    models: [...(pick('models') ?? ['mock-model'])],
-    strictModels: pick('strictModels') ?? false,
-    apiKeys: pick('apiKeys'),
-    authenticate: pick('authenticate'),
-    chunkCount,
-    chunkDelayMs: Math.max(0, pick('chunkDelayMs') ?? 0),
-    embeddingDimensions,
-    logRequests: pick('logRequests') ?? true,
-    maxLoggedRequests,
-  };
-}
-
-function parseQuery(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of new URLSearchParams(text)) out[k] = v;
-  return out;
-}
-
-function redactHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  const out: IncomingHttpHeaders = {};
-  for (const name in headers) {
-    const value = headers[name];
-    if (!SECRET_HEADERS.has(name) || value === undefined) {
-      out[name] = value;
-    } else if ((name === 'authorization' || name === 'proxy-authorization') && typeof value === 'string' && value.includes(' ')) {
-      out[name] = `${value.slice(0, value.indexOf(' '))} ${REDACTED}`;
-    } else {
-      out[name] = REDACTED;
-    }
-  }
-  return out;
-}
-
-function matches(entry: QueuedFault, path: string, format: WireFormat, model: string | undefined, stream: boolean): boolean {
-  if (entry.streamOnly && !stream) return false;
-  const m = entry.match;
-  if (m === undefined) return true;
-  if (m.format !== undefined && m.format !== format) return false;
-  if (m.model !== undefined && m.model !== model) return false;
-  if (m.stream !== undefined && m.stream !== stream) return false;
-  if (m.path !== undefined && (typeof m.path === 'string' ? !path.includes(m.path) : !m.path.test(path))) return false;
-  return true;
-}
 
 /**
  * A local HTTP server speaking the wire formats of OpenAI (and Azure OpenAI and the OpenAI-compatible
@@ -413,20 +297,7 @@ export class MockProviderServer {
   ): MutableLogEntry | undefined {
     const settings = this.settings;
     if (!settings.logRequests) return undefined;
-    const entry: MutableLogEntry = {
-      seq,
-      method,
-      path,
-      query: query.key === undefined ? query : { ...query, key: REDACTED },
-      headers: redactHeaders(req.headers),
-      body,
-      format,
-      endpoint,
-      model,
-      stream,
-      fault: undefined,
-      timestamp: Date.now(),
-    };
+    const entry = logEntry(seq, req.headers, method, path, query, body, format, endpoint, model, stream);
     const log = this.log;
     log.push(entry);
     if (log.length >= settings.maxLoggedRequests * 2) log.splice(0, log.length - settings.maxLoggedRequests);
@@ -512,27 +383,7 @@ export class MockProviderServer {
   private sendStream(exchange: Exchange, answer: StreamAnswer, fault: MockFault | undefined): void {
     const { res, handler, route, query } = exchange;
     if (this.gone(res)) return;
-    let frames = answer.frames;
-    let cutAfter: number | undefined;
-    let close = answer.close;
-    if (fault !== undefined) {
-      if (fault.endWithoutTerminator === true) frames = frames.slice(0, frames.length - answer.terminatorFrames);
-      if (fault.malformedChunk === true) {
-        const at = Math.max(1, Math.floor(frames.length / 2));
-        frames = [...frames.slice(0, at), handler.malformedFrame(route, query), ...frames.slice(at)];
-      }
-      const midError = fault.midStreamError;
-      if (midError !== undefined && midError !== false) {
-        const at = Math.max(1, Math.floor((frames.length - answer.terminatorFrames) / 2));
-        const spec = typeof midError === 'object' ? midError : {};
-        frames = [...frames.slice(0, at), handler.errorFrame(route, query, spec.type, spec.message)];
-      }
-      if (fault.cutAfterChunks !== undefined) {
-        cutAfter = Math.max(0, Math.min(Math.floor(fault.cutAfterChunks), frames.length - answer.terminatorFrames));
-        frames = frames.slice(0, cutAfter);
-        close = undefined;
-      }
-    }
+    const { frames, cutAfter, close } = applyStreamFaults(answer, fault, handler, route, query);
     const headers = ['content-type', answer.contentType, 'cache-control', 'no-cache', ...exchange.baseHeaders];
     if (fault?.headers !== undefined) for (const name in fault.headers) headers.push(name, fault.headers[name]!);
     res.writeHead(200, headers);

@@ -2,12 +2,14 @@ import { createServer } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { llmRouterMiddleware } from 'llm-api-router/express';
 import { LlmRouter, MetricsCollector } from 'llm-api-router';
-import { ApiError, toApiError } from '../shared/api-error.js';
+import { toApiError } from '../shared/api-error.js';
 import { baseUrlOf } from '../shared/banner.js';
 import { ChatCompletionsHandler } from '../shared/chat-completions-handler.js';
 import type { SampleConfig } from '../shared/config.js';
 import { sendApiError, sendJson } from '../shared/http-io.js';
 import { listModelsResponse, retrieveModelResponse } from '../shared/models.js';
+import { sampleRoutes, unmatchedRoute } from '../shared/routes.js';
+import { answerClientErrors } from '../shared/client-errors.js';
 import { closeServer, listen, type RunningSampleApp } from '../shared/running-app.js';
 
 /** The Express variant of the sample service, not yet listening. */
@@ -38,8 +40,9 @@ export function createSampleExpressApp(config: SampleConfig): SampleExpressApp {
   });
   app.get('/v1/models', (_req, res) => sendJson(res, 200, listModelsResponse(router, created)));
   app.get('/v1/models/:model', (req, res) => sendJson(res, 200, retrieveModelResponse(router, String(req.params.model), created)));
+  const routes = sampleRoutes(config.metricsPath);
   app.use((req: Request, _res: Response, next: NextFunction) => {
-    next(new ApiError(404, `Invalid URL (${req.method} ${req.path})`, 'invalid_request_error', 'unknown_url'));
+    next(unmatchedRoute(routes, req.method, req.originalUrl));
   });
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     sendApiError(res, toApiError(error));
@@ -59,6 +62,7 @@ export function createSampleExpressApp(config: SampleConfig): SampleExpressApp {
 export async function startSampleExpressApp(config: SampleConfig): Promise<RunningSampleApp> {
   const sample = createSampleExpressApp(config);
   const server = createServer(sample.app);
+  answerClientErrors(server);
   await listen(server, config.port, config.host);
   return {
     url: baseUrlOf(server.address()),

@@ -1,4 +1,4 @@
-import { banner, closeOnSignals, sampleUrls } from '../shared/banner.js';
+import { banner, closeOnSignals, sampleUrls, startFailureLine } from '../shared/banner.js';
 import { loadSampleConfig } from '../shared/config.js';
 import { startSampleExpressApp } from './create-express-app.js';
 
@@ -8,6 +8,6 @@ try {
   console.log(banner('express', sampleUrls(running.url, config.metricsPath), config));
   closeOnSignals(() => running.close());
 } catch (error) {
-  console.error(`llm-api-router sample app (express) could not start: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(startFailureLine(`express`, error));
   process.exit(1);
 }

@@ -1,8 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, HttpAdapterHost } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LlmRouterModule } from 'llm-api-router/nestjs';
 import type { SampleConfig } from '../shared/config.js';
+import { sampleRoutes } from '../shared/routes.js';
 import { ApiErrorFilter } from './api-error.filter.js';
 import { ChatCompletionsController } from './chat-completions.controller.js';
 import { HealthController } from './health.controller.js';
@@ -22,7 +23,13 @@ export class AppModule {
         TerminusModule,
       ],
       controllers: [ChatCompletionsController, ModelsController, HealthController],
-      providers: [{ provide: APP_FILTER, useClass: ApiErrorFilter }],
+      providers: [
+        {
+          provide: APP_FILTER,
+          useFactory: (host: HttpAdapterHost) => new ApiErrorFilter(host, sampleRoutes(config.metricsPath)),
+          inject: [HttpAdapterHost],
+        },
+      ],
     };
   }
 }

@@ -4,9 +4,10 @@ import type { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { LlmRouter } from 'llm-api-router';
 import { baseUrlOf } from '../shared/banner.js';
-import type { SampleConfig } from '../shared/config.js';
+import { checkRouterConfig, type SampleConfig } from '../shared/config.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../shared/http-io.js';
 import type { RunningSampleApp } from '../shared/running-app.js';
+import { answerClientErrors } from '../shared/client-errors.js';
 import { AppModule } from './app.module.js';
 
 /** The HTTP platform under NestJS. */
@@ -26,22 +27,24 @@ export interface SampleNestAppOptions {
  * on Fastify, bodies arrive as bytes whatever their content type (like `curl -d`) for the same reason.
  */
 export async function createSampleNestApp(config: SampleConfig, options: SampleNestAppOptions = {}): Promise<INestApplication> {
+  await checkRouterConfig(config);
   const module = AppModule.register(config);
   const logger = options.logger ?? (['error', 'warn'] as LogLevel[]);
   if (options.platform === 'fastify') {
     const { FastifyAdapter } = await import('@nestjs/platform-fastify');
-    const app = await NestFactory.create(module, new FastifyAdapter({ bodyLimit: DEFAULT_MAX_BODY_BYTES }), { bodyParser: false, logger });
+    const app = await NestFactory.create(module, new FastifyAdapter({ bodyLimit: DEFAULT_MAX_BODY_BYTES }), { bodyParser: false, logger, abortOnError: false });
     type Done = (error: Error | null, body?: Buffer) => void;
     const raw = app as unknown as { useBodyParser(type: string, options: object, parser: (req: unknown, body: Buffer, done: Done) => void): void };
     for (const type of ['application/json', '*']) raw.useBodyParser(type, { bodyLimit: DEFAULT_MAX_BODY_BYTES }, (_req, body, done) => done(null, body));
     return app;
   }
-  return NestFactory.create(module, { bodyParser: false, logger });
+  return NestFactory.create(module, { bodyParser: false, logger, abortOnError: false });
 }
 
 /** Creates the NestJS sample service and listens on `config.host:config.port` (0 for a free port). */
 export async function startSampleNestApp(config: SampleConfig, options: SampleNestAppOptions = {}): Promise<RunningSampleApp> {
   const app = await createSampleNestApp(config, options);
+  answerClientErrors(app.getHttpServer() as Server);
   await app.listen(config.port, config.host);
   const server = app.getHttpServer() as Server;
   return { url: baseUrlOf(server.address()), server, router: app.get(LlmRouter), close: () => app.close() };

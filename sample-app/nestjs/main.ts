@@ -1,4 +1,4 @@
-import { banner, closeOnSignals, sampleUrls } from '../shared/banner.js';
+import { banner, closeOnSignals, sampleUrls, startFailureLine } from '../shared/banner.js';
 import { loadSampleConfig } from '../shared/config.js';
 import { startSampleNestApp, type NestPlatform } from './create-nest-app.js';
 
@@ -9,6 +9,6 @@ try {
   console.log(banner(`nestjs/${platform}`, sampleUrls(running.url, config.metricsPath), config));
   closeOnSignals(() => running.close());
 } catch (error) {
-  console.error(`llm-api-router sample app (nestjs/${platform}) could not start: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(startFailureLine(`nestjs/${platform}`, error));
   process.exit(1);
 }

@@ -75,3 +75,9 @@ export function closeOnSignals(close: () => Promise<void>, log: (line: string) =
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 }
+
+/** The one line printed on stderr when the service cannot start: the error's message, never its stack. */
+export function startFailureLine(variant: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return `llm-api-router sample app (${variant}) could not start: ${message.replace(/\s*\n\s*/g, ' ')}`;
+}

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { CircuitBreakerOptions, LlmRouterOptions, ProviderConfig, ProviderType, RetryOptions, RoutingStrategy } from 'llm-api-router';
+import { LlmRouter, type CircuitBreakerOptions, type LlmRouterOptions, type ProviderConfig, type ProviderType, type RetryOptions, type RoutingStrategy } from 'llm-api-router';
 
 /** The sample app's configuration, from the environment and an optional JSON file. */
 export interface SampleConfig {
@@ -169,4 +169,12 @@ export function describeProviders(config: SampleConfig): string[] {
     const models = Array.isArray(p.models) ? p.models.join(', ') : p.models === undefined ? (p.defaultModel ?? 'any') : Object.keys(p.models).join(', ');
     return `  ${name} (${p.providerType}${p.baseUrl ? ` at ${p.baseUrl}` : ''}): ${models}`;
   });
+}
+
+/**
+ * Builds (and closes) a router from the configuration, so that a mistake in it (a `ConfigurationError`
+ * naming the field) surfaces before the framework starts, as one line rather than a framework's log.
+ */
+export async function checkRouterConfig(config: SampleConfig): Promise<void> {
+  await new LlmRouter({ ...config.router, metricsEnabled: false }).close();
 }

@@ -1,5 +1,8 @@
-import type { ChatCompletionRequest, ChatMessage, ContentPart, ToolCall } from 'llm-api-router';
+import type { ChatCompletionRequest, ChatMessage, ChatTool, ContentPart, ToolCall, ToolChoice } from 'llm-api-router';
 import { invalidRequest, modelNotFound } from './api-error.js';
+import { chatRequestShape } from './chat-request-schema.js';
+import { parseJsonBody } from './json-body.js';
+import { isObject, unsupported } from './json-shape.js';
 
 /** A parsed OpenAI chat completion request, ready for the router. */
 export interface ParsedChatRequest {
@@ -11,33 +14,25 @@ export interface ParsedChatRequest {
 
 type Json = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /**
  * Parses the body of `POST /v1/chat/completions` (raw bytes, text, or an already parsed value) from
- * OpenAI's snake_case JSON into the router's camelCase request. Structural problems are 400s in OpenAI's
- * wording; value ranges are left to the router's own validation (whose errors map back to snake_case).
+ * OpenAI's snake_case JSON into the router's camelCase request. Every member OpenAI defines is
+ * type-checked (a wrong type is a 400 naming it in `param`), unknown members are refused as OpenAI
+ * does, and what the router cannot honour (`n` > 1, logprobs, audio, …) is a 400 rather than silently
+ * dropped. Value ranges are left to the router's own validation (whose errors map back to snake_case).
  * `servedModels` undefined means any model name is routed; otherwise an unknown model is a 404.
  */
 export function parseChatRequest(body: unknown, servedModels: ReadonlySet<string> | undefined): ParsedChatRequest {
-  const json = typeof body === 'string' || Buffer.isBuffer(body) ? parseJson(body) : body;
+  const json = typeof body === 'string' || body instanceof Uint8Array ? parseJsonBody(body) : body;
   if (!isObject(json)) throw invalidRequest('The request body must be a JSON object.', null, 'invalid_json');
-  const { model, messages } = json;
-  if (messages === undefined) throw invalidRequest("Missing required parameter: 'messages'.", 'messages', 'missing_required_parameter');
-  if (!Array.isArray(messages)) throw invalidRequest("Invalid type for 'messages': expected an array.", 'messages', 'invalid_type');
-  if (model !== undefined && typeof model !== 'string') throw invalidRequest("Invalid type for 'model': expected a string.", 'model', 'invalid_type');
-  if (typeof model === 'string' && servedModels !== undefined && !servedModels.has(model)) throw modelNotFound(model);
-  if (json.n !== undefined && json.n !== null && json.n !== 1) throw invalidRequest("Invalid 'n': only n=1 is supported by this router.", 'n');
+  chatRequestShape(json, '');
+  refuseUnsupported(json);
+  const model = json.model as string | undefined;
+  if (model !== undefined && servedModels !== undefined && !servedModels.has(model)) throw modelNotFound(model);
   const stream = json.stream === true;
-  if (json.stream !== undefined && json.stream !== null && typeof json.stream !== 'boolean') {
-    throw invalidRequest("Invalid type for 'stream': expected a boolean.", 'stream', 'invalid_type');
-  }
-  const streamOptions = json.stream_options;
-  if (streamOptions !== undefined && streamOptions !== null) {
-    if (!stream) throw invalidRequest("The 'stream_options' parameter is only allowed when 'stream' is enabled.", 'stream_options');
-    if (!isObject(streamOptions)) throw invalidRequest("Invalid type for 'stream_options': expected an object.", 'stream_options', 'invalid_type');
-  }
-  const request: ChatCompletionRequest = { messages: messages.map(toMessage) };
+  const streamOptions = json.stream_options as Json | null | undefined;
+  if (streamOptions != null && !stream) throw invalidRequest("The 'stream_options' parameter is only allowed when 'stream' is enabled.", 'stream_options');
+  const request: ChatCompletionRequest = { messages: (json.messages as Json[]).map(toMessage) };
   if (model !== undefined) request.model = model;
   if (stream) request.stream = true;
   copy(json, 'temperature', request, 'temperature');
@@ -49,27 +44,24 @@ export function parseChatRequest(body: unknown, servedModels: ReadonlySet<string
   copy(json, 'seed', request, 'seed');
   copy(json, 'presence_penalty', request, 'presencePenalty');
   copy(json, 'frequency_penalty', request, 'frequencyPenalty');
-  copy(json, 'tools', request, 'tools');
-  copy(json, 'tool_choice', request, 'toolChoice');
-  const format = json.response_format;
-  if (format !== undefined && format !== null) {
-    const type = isObject(format) ? format.type : undefined;
-    if (type !== 'text' && type !== 'json_object') {
-      throw invalidRequest("Invalid 'response_format.type': this router supports 'text' and 'json_object'.", 'response_format.type');
-    }
-    request.responseFormat = { type };
-  }
-  return { request, stream, includeUsage: stream && isObject(streamOptions) && streamOptions.include_usage === true };
+  copy(json, 'metadata', request, 'metadata');
+  if (json.tools !== undefined) request.tools = (json.tools as Json[]).map(toTool);
+  if (json.tool_choice !== undefined) request.toolChoice = toToolChoice(json.tool_choice);
+  if (json.response_format !== undefined) request.responseFormat = { type: (json.response_format as { type: 'text' | 'json_object' }).type };
+  return { request, stream, includeUsage: stream && streamOptions?.include_usage === true };
 }
 
-function parseJson(body: string | Buffer): unknown {
-  const text = typeof body === 'string' ? body : body.toString('utf8');
-  if (text.trim() === '') throw invalidRequest('The request body is empty; expected a JSON object.', null, 'invalid_json');
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw invalidRequest(`We could not parse the JSON body of your request. (${(e as Error).message})`, null, 'invalid_json');
-  }
+/** Members of the right type whose values this router cannot serve. */
+function refuseUnsupported(json: Json): void {
+  if (json.n != null && json.n !== 1) throw invalidRequest("Invalid 'n': only n=1 is supported by this router.", 'n');
+  if (json.logprobs === true) throw unsupported('logprobs', 'this router does not return log probabilities.');
+  if (json.top_logprobs != null) throw unsupported('top_logprobs', 'this router does not return log probabilities.');
+  if (json.audio != null) throw unsupported('audio', 'this router answers text only.');
+  if (Array.isArray(json.modalities) && json.modalities.includes('audio')) throw unsupported('modalities', "this router answers text only (['text']).");
+  if (json.functions !== undefined) throw unsupported('functions', "deprecated by OpenAI and not routed; use 'tools'.");
+  if (json.function_call !== undefined) throw unsupported('function_call', "deprecated by OpenAI and not routed; use 'tool_choice'.");
+  if (json.web_search_options !== undefined) throw unsupported('web_search_options', 'this router does not search the web.');
+  if (isObject(json.logit_bias) && Object.keys(json.logit_bias).length > 0) throw unsupported('logit_bias', 'this router cannot bias tokens across providers.');
 }
 
 function copy<K extends keyof ChatCompletionRequest>(from: Json, key: string, to: ChatCompletionRequest, target: K): void {
@@ -77,34 +69,43 @@ function copy<K extends keyof ChatCompletionRequest>(from: Json, key: string, to
   if (v !== undefined && v !== null) to[target] = v as ChatCompletionRequest[K];
 }
 
-function toMessage(m: unknown, index: number): ChatMessage {
-  if (!isObject(m)) throw invalidRequest(`Invalid type for 'messages[${index}]': expected an object.`, `messages[${index}]`, 'invalid_type');
+function toMessage(m: Json, index: number): ChatMessage {
   const out: ChatMessage = { role: m.role as ChatMessage['role'], content: toContent(m.content, index) };
-  if (typeof m.name === 'string') out.name = m.name;
-  if (Array.isArray(m.tool_calls)) out.toolCalls = m.tool_calls.map((c, j) => toToolCall(c, index, j));
+  if (m.name !== undefined) out.name = m.name as string;
+  if (m.tool_calls !== undefined) out.toolCalls = (m.tool_calls as Json[]).map(toToolCall);
   if (m.tool_call_id !== undefined) out.toolCallId = m.tool_call_id as string;
+  if (m.function_call != null) throw unsupported(`messages[${index}].function_call`, "deprecated by OpenAI and not routed; use 'tool_calls'.");
   return out;
 }
 
 function toContent(content: unknown, index: number): ChatMessage['content'] {
-  if (!Array.isArray(content)) return content as ChatMessage['content'];
-  return content.map((part, j): ContentPart => {
-    const at = `messages[${index}].content[${j}]`;
-    if (isObject(part) && part.type === 'text' && typeof part.text === 'string') return { type: 'text', text: part.text };
-    if (isObject(part) && part.type === 'image_url' && isObject(part.image_url) && typeof part.image_url.url === 'string') {
-      const { url, detail } = part.image_url;
-      return detail === 'auto' || detail === 'low' || detail === 'high' ? { type: 'image_url', imageUrl: { url, detail } } : { type: 'image_url', imageUrl: { url } };
-    }
-    const type = isObject(part) ? JSON.stringify(part.type) : 'a non-object';
-    throw invalidRequest(`Invalid content part '${at}' (type ${type}): expected { type: 'text', text } or { type: 'image_url', image_url: { url } }.`, at);
+  if (content === undefined || content === null) return null;
+  if (!Array.isArray(content)) return content as string;
+  const parts: ContentPart[] = [];
+  content.forEach((part: Json, j) => {
+    const url = part.image_url as { url: string; detail?: 'auto' | 'low' | 'high' } | undefined;
+    if (part.type === 'text') parts.push({ type: 'text', text: part.text as string });
+    else if (url !== undefined) parts.push({ type: 'image_url', imageUrl: url.detail === undefined ? { url: url.url } : { url: url.url, detail: url.detail } });
+    else if (part.type !== 'refusal') throw unsupported(`messages[${index}].content[${j}].type`, `'${String(part.type)}' parts are not supported by this router.`);
   });
+  return parts;
 }
 
-function toToolCall(call: unknown, index: number, j: number): ToolCall {
-  const fn = isObject(call) ? call.function : undefined;
-  if (!isObject(call) || !isObject(fn) || typeof fn.name !== 'string' || typeof call.id !== 'string') {
-    const at = `messages[${index}].tool_calls[${j}]`;
-    throw invalidRequest(`Invalid '${at}': expected { id, type: 'function', function: { name, arguments } }.`, at);
-  }
-  return { id: call.id, type: 'function', function: { name: fn.name, arguments: typeof fn.arguments === 'string' ? fn.arguments : JSON.stringify(fn.arguments ?? {}) } };
+function toToolCall(call: Json): ToolCall {
+  const fn = call.function as { name: string; arguments: string };
+  return { id: call.id as string, type: 'function', function: { name: fn.name, arguments: fn.arguments } };
+}
+
+function toTool(tool: Json): ChatTool {
+  const fn = tool.function as { name: string; description?: string; parameters?: Record<string, unknown>; strict?: boolean | null };
+  const out: ChatTool = { type: 'function', function: { name: fn.name } };
+  if (fn.description !== undefined) out.function.description = fn.description;
+  if (fn.parameters !== undefined) out.function.parameters = fn.parameters;
+  if (fn.strict != null) out.function.strict = fn.strict;
+  return out;
+}
+
+function toToolChoice(choice: unknown): ToolChoice {
+  if (typeof choice === 'string') return choice as ToolChoice;
+  return { type: 'function', function: { name: ((choice as Json).function as { name: string }).name } };
 }

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { setTimeout as delay } from 'node:timers/promises';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import {
   AuthenticationError,
@@ -233,7 +232,8 @@ describe('LlmRouter against a real server', () => {
 
   describe('circuit breaker', () => {
     it('opens after N failures, skips the provider, probes after the cool-down, closes on success', async () => {
-      const r = make({ circuitBreaker: { failureThreshold: 2, cooldownMs: 1_500 } });
+      let now = 1_000_000;
+      const r = make({ circuitBreaker: { failureThreshold: 2, cooldownMs: 1_500 }, clock: () => now });
       const rec = recordEvents(r);
       failOn('a', { status: 503 }, Infinity);
       assert.equal((await ask(r)).provider, 'b');
@@ -257,7 +257,10 @@ describe('LlmRouter against a real server', () => {
       );
 
       server.clearFaults();
-      await delay(1_600);
+      now += 1_499;
+      assert.equal((await ask(r)).provider, 'b', 'still cooling down by the router’s clock');
+      assert.equal(hits('a'), before);
+      now += 1;
       assert.equal((await ask(r)).provider, 'a', 'the probe goes through');
       rec.stop();
       assert.deepEqual(
@@ -272,16 +275,22 @@ describe('LlmRouter against a real server', () => {
     });
 
     it('a failed probe opens the circuit again', async () => {
-      const r = make({ circuitBreaker: { failureThreshold: 1, cooldownMs: 200 } });
+      let now = 5_000;
+      const r = make({ circuitBreaker: { failureThreshold: 1, cooldownMs: 200 }, clock: () => now });
       const rec = recordEvents(r);
       failOn('a', { status: 500 }, Infinity);
       await ask(r);
-      await delay(250);
+      now += 200;
       assert.equal((await ask(r)).provider, 'b');
       rec.stop();
       assert.deepEqual(
         ofType(rec.events, 'provider.state').map((e) => e.state),
         ['open', 'half_open', 'open'],
+      );
+      assert.deepEqual(
+        ofType(rec.events, 'provider.state').map((e) => e.timestamp),
+        [5_000, 5_200, 5_200],
+        'events are stamped by the router’s clock',
       );
     });
 

@@ -42,7 +42,7 @@ for (const variant of VARIANTS) {
       assert.equal(res.choices.length, 1);
       const choice = res.choices[0]!;
       assert.equal(choice.message.role, 'assistant');
-      assert.match(choice.message.content ?? '', /^Mock reply to: Hello there/);
+      assert.match(choice.message.content ?? '', /^Echo: Hello there/);
       assert.equal(choice.finish_reason, 'stop');
       assert.equal(res.usage?.prompt_tokens, 2);
       assert.equal(res.usage?.completion_tokens, words(choice.message.content!));
@@ -77,7 +77,7 @@ for (const variant of VARIANTS) {
       }
       assert.ok(chunks.length >= 3, `expected several chunks, got ${chunks.length}`);
       assert.equal(chunks[0]!.choices[0]!.delta.role, 'assistant');
-      assert.match(content, /^Mock reply to: Stream me a reply/);
+      assert.match(content, /^Echo: Stream me a reply/);
       assert.equal(finish, 'stop');
       const last = chunks[chunks.length - 1]!;
       assert.deepEqual(last.choices, []);
@@ -97,7 +97,7 @@ for (const variant of VARIANTS) {
         content += chunk.choices[0]!.delta.content ?? '';
       }
       assert.ok(n >= 3);
-      assert.match(content, /^Mock reply to: again/);
+      assert.match(content, /^Echo: again/);
     });
 
     test('raw SSE is framed like OpenAI: data lines, blank-line separated, ending with data: [DONE]', async () => {

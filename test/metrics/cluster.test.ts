@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { AggregatorRegistry } from 'prom-client';
-import { aggregateClusterSnapshots, clusterSnapshot, getClusterMetricsResponse } from '../../lib/metrics/cluster-metrics.js';
+import { aggregateClusterSnapshots, clusterSnapshot, getClusterMetricsResponse } from '../../lib/metrics/exposition/cluster-metrics.js';
 import { MetricsCollector } from '../../lib/metrics/metrics-collector.js';
 import { familyTypes, findPromtool, parseSamples, promtoolCheck, sampleValue } from './support/exposition.js';
 
@@ -71,7 +71,7 @@ describe('two cluster workers', () => {
     assert.equal(sampleValue(samples, 'llm_router_latency_ms_sum', openai), 5050);
     assert.equal(sampleValue(samples, 'llm_router_latency_ms_count', openai), 100);
     assert.equal(sampleValue(samples, 'llm_router_latency_ms', { ...anthropic, quantile: '0.99' }), 1000);
-    assert.equal(sampleValue(samples, 'llm_router_errors_total', { ...openai, error_type: 'ProviderError' }), 5);
+    assert.equal(sampleValue(samples, 'llm_router_errors_total', { ...openai, error_type: 'ProviderError', status_code: '' }), 5);
     assert.equal(sampleValue(samples, 'llm_router_tokens_total', { ...openai, type: 'total' }), 300);
     assert.equal(sampleValue(samples, 'llm_router_time_to_first_token_seconds_sum', anthropic), 0.1 + 0.1 + 0.1);
     assert.deepEqual(

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ExpositionWriter, encode } from '../../lib/metrics/exposition-writer.js';
+import { ExpositionWriter, encode } from '../../lib/metrics/exposition/exposition-writer.js';
 
 test('numbers are written exactly as JavaScript (and prom-client) print them', () => {
   const values = [0, -0, 7, 10, 99, 12345, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 7, 1e15 + 3, 2 ** 53 - 1, 2 ** 53, 1e21, 0.1 + 0.2, 1.5, -3, -2.5, 1e-7, 123.456];

@@ -42,6 +42,11 @@ const OPENAI: AggregatedMetrics = {
   totalTokens: 100,
   avgPromptTokens: 20,
   avgCompletionTokens: 30,
+  totalCachedPromptTokens: 0,
+  totalCacheWriteTokens: 0,
+  totalReasoningTokens: 0,
+  totalCostUsd: 0,
+  avgCostUsd: null,
   errorCounts: { RateLimitError: 2, ProviderError: 1 },
   firstRequestTime: new Date(T0 + 1000),
   lastRequestTime: new Date(T0 + 4000),
@@ -66,6 +71,11 @@ const ANTHROPIC: AggregatedMetrics = {
   totalTokens: 10,
   avgPromptTokens: 5,
   avgCompletionTokens: 5,
+  totalCachedPromptTokens: 0,
+  totalCacheWriteTokens: 0,
+  totalReasoningTokens: 0,
+  totalCostUsd: 0,
+  avgCostUsd: null,
   errorCounts: {},
   firstRequestTime: new Date(T0 + 5000),
   lastRequestTime: new Date(T0 + 6000),
@@ -89,6 +99,11 @@ const MOCK: AggregatedMetrics = {
   totalTokens: 0,
   avgPromptTokens: null,
   avgCompletionTokens: null,
+  totalCachedPromptTokens: 0,
+  totalCacheWriteTokens: 0,
+  totalReasoningTokens: 0,
+  totalCostUsd: 0,
+  avgCostUsd: null,
   // failed without an errorType: counted as failed, not in errorCounts
   errorCounts: {},
   firstRequestTime: new Date(T0 + 7000),
@@ -117,15 +132,15 @@ describe('seed API over recordRequest', () => {
     assert.equal(records.length, 8);
     assert.deepEqual(records[0], {
       provider: 'openai', model: 'gpt-4o', timestamp: new Date(T0 + 1000), latencyMs: 100, success: true, statusCode: 200,
-      errorType: null, promptTokens: 10, completionTokens: 20, totalTokens: 30, stream: false, requestId: 'r1', attempt: 1, ttftMs: null,
+      errorType: null, promptTokens: 10, completionTokens: 20, totalTokens: 30, stream: false, requestId: 'r1', attempt: 1, ttftMs: null, cachedPromptTokens: null, cacheWriteTokens: null, reasoningTokens: null, costUsd: null, metadata: null,
     });
     assert.deepEqual(records[2], {
       provider: 'openai', model: 'gpt-4o', timestamp: new Date(T0 + 3000), latencyMs: 200, success: true, statusCode: 200,
-      errorType: null, promptTokens: 30, completionTokens: 40, totalTokens: 70, stream: true, requestId: 'r2', attempt: null, ttftMs: 50,
+      errorType: null, promptTokens: 30, completionTokens: 40, totalTokens: 70, stream: true, requestId: 'r2', attempt: null, ttftMs: 50, cachedPromptTokens: null, cacheWriteTokens: null, reasoningTokens: null, costUsd: null, metadata: null,
     });
     assert.deepEqual(records[7], {
       provider: 'mock', model: 'mock-1', timestamp: new Date(T0 + 7000), latencyMs: 0, success: false, statusCode: 500,
-      errorType: null, promptTokens: null, completionTokens: null, totalTokens: null, stream: false, requestId: null, attempt: null, ttftMs: null,
+      errorType: null, promptTokens: null, completionTokens: null, totalTokens: null, stream: false, requestId: null, attempt: null, ttftMs: null, cachedPromptTokens: null, cacheWriteTokens: null, reasoningTokens: null, costUsd: null, metadata: null,
     });
     assert.ok(records[0]!.timestamp instanceof Date);
     assert.deepEqual(collector.getMetrics({ provider: 'anthropic' }).map((r) => r.latencyMs), [1000, 3000]);
@@ -138,10 +153,10 @@ describe('seed API over recordRequest', () => {
     const collector = scenario();
     collector.recordRequest({ provider: 'groq', model: 'llama', latencyMs: 50, success: true, promptTokens: 1, completionTokens: 2, totalTokens: 3 });
     assert.deepEqual(collector.compareProviders(), [
-      { provider: 'groq', model: 'llama', totalRequests: 1, successRate: 1, avgLatencyMs: 50, p95LatencyMs: 50, totalTokens: 3, avgPromptTokens: 1, avgCompletionTokens: 2 },
-      { provider: 'anthropic', model: 'claude-3-5-sonnet', totalRequests: 2, successRate: 1, avgLatencyMs: 2000, p95LatencyMs: 2900, totalTokens: 10, avgPromptTokens: 5, avgCompletionTokens: 5 },
-      { provider: 'openai', model: 'gpt-4o', totalRequests: 5, successRate: 0.4, avgLatencyMs: 300, p95LatencyMs: 480, totalTokens: 100, avgPromptTokens: 20, avgCompletionTokens: 30 },
-      { provider: 'mock', model: 'mock-1', totalRequests: 1, successRate: 0, avgLatencyMs: 0, p95LatencyMs: 0, totalTokens: 0, avgPromptTokens: null, avgCompletionTokens: null },
+      { provider: 'groq', model: 'llama', totalRequests: 1, successRate: 1, avgLatencyMs: 50, p95LatencyMs: 50, totalTokens: 3, avgPromptTokens: 1, avgCompletionTokens: 2, totalCostUsd: 0 },
+      { provider: 'anthropic', model: 'claude-3-5-sonnet', totalRequests: 2, successRate: 1, avgLatencyMs: 2000, p95LatencyMs: 2900, totalTokens: 10, avgPromptTokens: 5, avgCompletionTokens: 5, totalCostUsd: 0 },
+      { provider: 'openai', model: 'gpt-4o', totalRequests: 5, successRate: 0.4, avgLatencyMs: 300, p95LatencyMs: 480, totalTokens: 100, avgPromptTokens: 20, avgCompletionTokens: 30, totalCostUsd: 0 },
+      { provider: 'mock', model: 'mock-1', totalRequests: 1, successRate: 0, avgLatencyMs: 0, p95LatencyMs: 0, totalTokens: 0, avgPromptTokens: null, avgCompletionTokens: null, totalCostUsd: 0 },
     ]);
     collector.close();
   });
@@ -162,9 +177,10 @@ describe('seed API over recordRequest', () => {
       successRate: 0.5,
       providers: ['openai', 'anthropic', 'mock'],
       aggregated: [OPENAI, ANTHROPIC, MOCK],
+      totalCostUsd: 0,
     });
     const empty = new MetricsCollector();
-    assert.deepEqual(empty.getSummary(), { totalRequests: 0, successfulRequests: 0, failedRequests: 0, successRate: 0, providers: [], aggregated: [] });
+    assert.deepEqual(empty.getSummary(), { totalRequests: 0, successfulRequests: 0, failedRequests: 0, successRate: 0, providers: [], aggregated: [], totalCostUsd: 0 });
     collector.close();
     empty.close();
   });
@@ -249,11 +265,11 @@ describe('event sources', () => {
     assert.deepEqual(collector.getMetrics(), [
       {
         provider: 'openai', model: 'gpt-4o', timestamp: new Date(T0 + 10), latencyMs: 120, success: true, statusCode: 200, errorType: null,
-        promptTokens: 11, completionTokens: 7, totalTokens: 18, stream: true, requestId: 'req-1', attempt: 1, ttftMs: 40,
+        promptTokens: 11, completionTokens: 7, totalTokens: 18, stream: true, requestId: 'req-1', attempt: 1, ttftMs: 40, cachedPromptTokens: null, cacheWriteTokens: null, reasoningTokens: null, costUsd: null, metadata: null,
       },
       {
         provider: 'openai', model: 'gpt-4o', timestamp: new Date(T0 + 20), latencyMs: 80, success: false, statusCode: 503, errorType: 'ProviderError',
-        promptTokens: null, completionTokens: null, totalTokens: null, stream: false, requestId: 'req-1', attempt: 2, ttftMs: null,
+        promptTokens: null, completionTokens: null, totalTokens: null, stream: false, requestId: 'req-1', attempt: 2, ttftMs: null, cachedPromptTokens: null, cacheWriteTokens: null, reasoningTokens: null, costUsd: null, metadata: null,
       },
     ]);
     const [aggregate] = collector.getAggregatedMetrics();
@@ -519,6 +535,7 @@ describe('rolling windows', () => {
         provider: 'p', model: 'm', totalRequests: 1, successfulRequests: 1, failedRequests: 0, successRate: 1,
         minLatencyMs: 400, maxLatencyMs: 400, avgLatencyMs: 400, p50LatencyMs: 400, p95LatencyMs: 400, p99LatencyMs: 400,
         totalPromptTokens: 30, totalCompletionTokens: 30, totalTokens: 60, avgPromptTokens: 30, avgCompletionTokens: 30,
+        totalCachedPromptTokens: 0, totalCacheWriteTokens: 0, totalReasoningTokens: 0, totalCostUsd: 0, avgCostUsd: null,
         errorCounts: {}, firstRequestTime: new Date(base + 9_900), lastRequestTime: new Date(base + 9_900),
       },
     ]);
@@ -529,6 +546,7 @@ describe('rolling windows', () => {
         // 200, 300, 400: index 1, 1.9, 1.98 -> 300, 400 - 100 * 0.1 = 390, 400 - 100 * 0.02 = 398
         minLatencyMs: 200, maxLatencyMs: 400, avgLatencyMs: 300, p50LatencyMs: 300, p95LatencyMs: 390, p99LatencyMs: 398,
         totalPromptTokens: 50, totalCompletionTokens: 50, totalTokens: 100, avgPromptTokens: 25, avgCompletionTokens: 25,
+        totalCachedPromptTokens: 0, totalCacheWriteTokens: 0, totalReasoningTokens: 0, totalCostUsd: 0, avgCostUsd: null,
         errorCounts: { TimeoutError: 1 }, firstRequestTime: new Date(base + 3_500), lastRequestTime: new Date(base + 9_900),
       },
     ]);

@@ -4,7 +4,7 @@ import { Counter, Registry } from 'prom-client';
 import { Subject } from 'rxjs';
 import type { RouterEvent } from '../../lib/events/router-event.js';
 import { negotiateFormat } from '../../lib/metrics/exposition-format.js';
-import { GENAI_OPERATION_DURATION_BUCKETS, GENAI_TIME_TO_FIRST_TOKEN_BUCKETS } from '../../lib/metrics/genai-buckets.js';
+import { GENAI_OPERATION_DURATION_BUCKETS, GENAI_TIME_TO_FIRST_TOKEN_BUCKETS } from '../../lib/metrics/exposition/genai-buckets.js';
 import { MetricsCollector } from '../../lib/metrics/metrics-collector.js';
 import type { AggregatedMetrics, RecordRequestInput } from '../../lib/metrics/request-metrics.js';
 import { seededRandom } from '../../lib/util/seeded-random.js';
@@ -54,7 +54,17 @@ function assertAgrees(samples: Sample[], a: AggregatedMetrics): void {
   assert.equal(sampleValue(samples, 'llm_router_request_duration_seconds_count', series), a.totalRequests);
   assert.equal(sampleValue(samples, 'llm_router_request_duration_seconds_bucket', { ...series, le: '+Inf' }), a.totalRequests);
   const errors = samples.filter((s) => s.name === 'llm_router_errors_total' && s.labels['provider'] === a.provider && s.labels['model'] === a.model);
-  assert.deepEqual(Object.fromEntries(errors.map((s) => [s.labels['error_type'], s.value])), a.errorCounts);
+  const byType: Record<string, number> = {};
+  for (const e of errors) byType[e.labels['error_type']!] = (byType[e.labels['error_type']!] ?? 0) + e.value;
+  assert.deepEqual(byType, a.errorCounts);
+  const tokens = (type: string): number | undefined =>
+    samples.find((s) => s.name === 'llm_router_tokens_total' && s.labels['provider'] === a.provider && s.labels['model'] === a.model && s.labels['type'] === type)?.value;
+  assert.equal(tokens('cached_prompt') ?? 0, a.totalCachedPromptTokens);
+  assert.equal(tokens('cache_write') ?? 0, a.totalCacheWriteTokens);
+  assert.equal(tokens('reasoning') ?? 0, a.totalReasoningTokens);
+  const costs = samples.filter((s) => s.name === 'llm_router_cost_usd_total' && s.labels['provider'] === a.provider && s.labels['model'] === a.model);
+  assert.ok(Math.abs(costs.reduce((sum, s) => sum + s.value, 0) - a.totalCostUsd) <= 1e-12 * Math.max(1, a.totalCostUsd), `cost of ${a.model}`);
+  assert.equal(costs.length > 0, a.avgCostUsd !== null, 'a cost line exactly when some cost is known');
 }
 
 function assertPromtoolAccepts(text: string): void {
@@ -90,11 +100,18 @@ describe('Prometheus text format', () => {
         ['llm_router_tokens_total', 'counter'],
         ['llm_router_request_duration_seconds', 'histogram'],
         ['llm_router_time_to_first_token_seconds', 'histogram'],
+        ['llm_router_time_per_output_token_seconds', 'histogram'],
         ['llm_router_errors_total', 'counter'],
         ['llm_router_retries_total', 'counter'],
+        ['llm_router_cost_usd_total', 'counter'],
+        ['llm_router_routed_requests_total', 'counter'],
+        ['llm_router_routed_request_duration_seconds', 'histogram'],
+        ['llm_router_overhead_seconds', 'histogram'],
         ['llm_router_fallbacks_total', 'counter'],
         ['llm_router_requests_in_flight', 'gauge'],
         ['llm_router_provider_state', 'gauge'],
+        ['llm_router_provider_ratelimit_remaining', 'gauge'],
+        ['llm_router_budget_remaining_usd', 'gauge'],
       ],
     );
     collector.close();
@@ -365,7 +382,8 @@ describe('OpenMetrics', () => {
     assert.equal(exemplar('llm_router_request_duration_seconds_bucket', '0.64'), '{request_id="r3"} 0.4 1700000004');
     assert.equal(exemplar('llm_router_request_duration_seconds_bucket', '1.28'), undefined);
     assert.equal(exemplar('llm_router_time_to_first_token_seconds_bucket', '0.06'), '{request_id="r2"} 0.05 1700000003');
-    assert.equal(om.filter((s) => s.exemplar !== undefined).length, 4, 'a request id too long for an exemplar (128 characters with its name) is left out');
+    assert.equal(exemplar('llm_router_time_per_output_token_seconds_bucket', '0.01'), `{request_id="r2"} ${150 / 39 / 1000} 1700000003`);
+    assert.equal(om.filter((s) => s.exemplar !== undefined).length, 5, 'a request id too long for an exemplar (128 characters with its name) is left out');
     collector.close();
   });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AttemptRecord } from '../../lib/metrics/attempt-record.js';
-import { RequestRecordRing } from '../../lib/metrics/ring-buffer.js';
+import { AttemptRecord } from '../../lib/metrics/storage/attempt-record.js';
+import { RequestRecordRing } from '../../lib/metrics/storage/ring-buffer.js';
 
 /** One record reused for every push, as the collector does: the ring must copy what it keeps. */
 const record = new AttemptRecord();
@@ -34,17 +34,17 @@ test('keeps the last `capacity` records, oldest first, with every field', () => 
     {
       provider: 'p1', model: 'm3', timestamp: new Date(1_700_000_000_003), latencyMs: 30, success: false, statusCode: null,
       errorType: 'ProviderError', promptTokens: 3, completionTokens: null, totalTokens: 3, stream: false, requestId: 'req-3',
-      attempt: 3, ttftMs: null,
+      attempt: 3, ttftMs: null, cachedPromptTokens: null, cacheWriteTokens: null, reasoningTokens: null, costUsd: null, metadata: null,
     },
     {
       provider: 'p0', model: 'm4', timestamp: new Date(1_700_000_000_004), latencyMs: 40, success: true, statusCode: 200,
       errorType: null, promptTokens: 4, completionTokens: null, totalTokens: 4, stream: true, requestId: 'req-4',
-      attempt: null, ttftMs: 4,
+      attempt: null, ttftMs: 4, cachedPromptTokens: null, cacheWriteTokens: null, reasoningTokens: null, costUsd: null, metadata: null,
     },
     {
       provider: 'p1', model: 'm5', timestamp: new Date(1_700_000_000_005), latencyMs: 50, success: true, statusCode: 200,
       errorType: null, promptTokens: 5, completionTokens: null, totalTokens: 5, stream: false, requestId: 'req-5',
-      attempt: 1, ttftMs: null,
+      attempt: 1, ttftMs: null, cachedPromptTokens: null, cacheWriteTokens: null, reasoningTokens: null, costUsd: null, metadata: null,
     },
   ]);
 });

@@ -95,3 +95,49 @@ test('a router attached to a collector shows every provider\'s circuit state and
     late.close();
   }
 });
+
+test('a real router on the mock provider: routed requests as the caller saw them, beside the attempts; time per output token for streams', async () => {
+  const collector = new MetricsCollector();
+  const router = new LlmRouter({
+    providers: [
+      { providerType: 'mock', name: 'flaky', defaultModel: 'flaky-1', maxRetries: 1, mock: { errorRate: 1, errorStatus: 503 } },
+      { providerType: 'mock', name: 'steady', defaultModel: 'steady-1', mock: { completionTokens: 6, chunkDelayMs: 2 } },
+    ],
+    retry: { initialDelayMs: 1, maxDelayMs: 1 },
+    metricsCollector: collector,
+  });
+  const alone = new LlmRouter({
+    providers: [{ providerType: 'mock', name: 'down', defaultModel: 'down-1', maxRetries: 0, mock: { errorRate: 1, errorStatus: 503 } }],
+    metricsCollector: collector,
+  });
+  const keepAlive = setInterval(() => {}, 1000);
+  try {
+    await router.chat.completions.create({ messages: [{ role: 'user', content: 'hello there' }] });
+    const stream = await router.chat.completions.create({ messages: [{ role: 'user', content: 'stream it' }], stream: true });
+    for await (const _ of stream) {
+      // drain
+    }
+    const failure = await alone.chat.completions.create({ messages: [{ role: 'user', content: 'nobody home' }] }).then(
+      () => assert.fail('the only provider always fails'),
+      (error: Error) => error,
+    );
+    const samples = parseSamples(await collector.exportMetricsPrometheus());
+    const routed = samples.filter((s) => s.name === 'llm_router_routed_requests_total');
+    const count = (provider: string, outcome: string): number =>
+      routed.filter((s) => s.labels['provider'] === provider && s.labels['outcome'] === outcome).reduce((sum, s) => sum + s.value, 0);
+    assert.equal(count('steady', 'success'), 2, 'two requests answered by steady, however many attempts they took');
+    assert.equal(count('none', failure.name), 1, 'the failed request: no provider answered, the outcome is the thrown class');
+    assert.equal(routed.reduce((sum, s) => sum + s.value, 0), 3);
+    const attempts = samples.filter((s) => s.name === 'llm_router_requests_total').reduce((sum, s) => sum + s.value, 0);
+    assert.equal(attempts, 7, '2 requests x (2 flaky attempts + 1 steady) + 1 attempt of the failed request');
+    const durations = samples.filter((s) => s.name === 'llm_router_routed_request_duration_seconds_count').reduce((sum, s) => sum + s.value, 0);
+    assert.equal(durations, 3);
+    assert.equal(sampleValue(samples, 'llm_router_time_per_output_token_seconds_count', { provider: 'steady', model: 'steady-1' }), 1);
+    assert.equal(sampleValue(samples, 'llm_router_errors_total', { provider: 'flaky', model: 'flaky-1', error_type: 'ProviderError', status_code: '503' }), 4);
+  } finally {
+    clearInterval(keepAlive);
+    await router.close();
+    await alone.close();
+    collector.close();
+  }
+});

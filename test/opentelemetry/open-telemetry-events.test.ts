@@ -160,6 +160,18 @@ describe('attributes from the event fields', () => {
     assert.equal(duration.attributes['gen_ai.response.model'], undefined);
   });
 
+  test('an attempt whose end was never reported ends with its request', async () => {
+    telemetry = createTestTelemetry();
+    const events$ = new Subject<RouterEvent>();
+    instrumentOpenTelemetry({ events$ }, { meterProvider: telemetry.meterProvider, tracerProvider: telemetry.tracerProvider });
+    events$.next(requestStart('r1'));
+    events$.next(attemptStart('r1'));
+    events$.next({ ...(requestEnd('r1') as Extract<RouterEvent, { type: 'request.end' }>), success: false, errorType: 'AbortError' });
+    const [span] = telemetry.spans();
+    assert.equal(span!.status.code, SpanStatusCode.ERROR);
+    assert.equal(span!.attributes['error.type'], 'AbortError');
+  });
+
   test('a request whose request.end never comes is forgotten once 10,000 newer ones are open', async () => {
     telemetry = createTestTelemetry();
     const events$ = new Subject<RouterEvent>();

@@ -64,3 +64,10 @@ test('the core neither needs nor loads OpenTelemetry: it works where no @opentel
   const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as { ok: boolean; entry: string };
   assert.deepEqual(result, { ok: true, entry: 'ERR_MODULE_NOT_FOUND' }, 'the core ran; the opentelemetry entry (and only it) needs @opentelemetry/api');
 });
+
+test('the package name resolves the entry point', async () => {
+  const entry = await import('llm-api-router/opentelemetry');
+  assert.equal(entry.instrumentOpenTelemetry, instrumentOpenTelemetry);
+  const options: import('llm-api-router/opentelemetry').OpenTelemetryInstrumentationOptions = { captureContent: false };
+  assert.equal(options.captureContent, false);
+});

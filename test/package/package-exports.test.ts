@@ -61,7 +61,7 @@ await client.close();
 console.log(res.provider + ':' + res.choices[0].message.content.split(' ')[0]);\n`,
     );
     const out = execFileSync(process.execPath, [main], { cwd: process.cwd(), encoding: 'utf8' });
-    assert.equal(out.trim(), 'mock:Mock');
+    assert.equal(out.trim(), 'mock:Echo:');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -230,7 +230,7 @@ describe('gemini provider', () => {
     });
     const c = client();
     const res = await c.chat.completions.create({ messages: [{ role: 'user', content: 'time?' }], tools: [TIME_TOOL] });
-    assert.deepEqual(res.usage, { promptTokens: 3, completionTokens: 7, totalTokens: 10 }, 'thinking tokens count as completion tokens');
+    assert.deepEqual(res.usage, { promptTokens: 3, completionTokens: 7, totalTokens: 10, completionTokensDetails: { reasoningTokens: 5 } }, 'thinking tokens count as completion tokens');
     const call = res.choices[0]!.message.toolCalls![0]!;
     await c.chat.completions.create({
       messages: [

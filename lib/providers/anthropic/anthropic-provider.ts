@@ -1,6 +1,8 @@
 import type { ChatCompletion, ChatCompletionRequest } from '../../types/chat.js';
-import { HttpProvider, type ProviderCall, type StreamDecoder } from '../http-provider.js';
-import { AnthropicStreamDecoder } from './anthropic-stream.js';
+import { HttpProvider, type ProviderCall } from '../http-provider.js';
+import type { WireError } from '../provider-errors.js';
+import type { StreamContext, WireStreamDecoder } from '../stream-events.js';
+import { AnthropicStreamDecoder, anthropicWireError } from './anthropic-stream.js';
 import { ANTHROPIC_VERSION, chatCompletionFromAnthropic, chatRequestToAnthropic } from './anthropic-wire.js';
 
 /**
@@ -24,14 +26,12 @@ export class AnthropicProvider extends HttpProvider {
     return chatCompletionFromAnthropic(json, this.name, model);
   }
 
-  protected streamDecoder(model: string, requestId: string): StreamDecoder {
-    return new AnthropicStreamDecoder({
-      provider: this.name,
-      model,
-      requestId,
-      secrets: this.secrets,
-      malformed: (what, cause) => this.malformed(what, requestId, cause),
-    });
+  protected wireStreamDecoder(ctx: StreamContext): WireStreamDecoder {
+    return new AnthropicStreamDecoder(ctx);
+  }
+
+  protected bodyError(json: Record<string, any>): WireError | undefined {
+    return anthropicWireError(json);
   }
 
   /** Reads `{ type: 'error', error: { type, message } }` as `type: message`. */

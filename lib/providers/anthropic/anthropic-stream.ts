@@ -1,51 +1,56 @@
-import { errorFromStatus } from '../../errors/error-from-status.js';
-import type { StreamError } from '../../errors/llm-router-error.js';
-import type { EventSourceMessage } from '../../http/read-sse.js';
-import { redact } from '../../http/redact.js';
 import type { ChatCompletionChunk, ChatCompletionChunkChoice } from '../../types/chat.js';
-import type { StreamDecoder } from '../http-provider.js';
+import { isRecord, num } from '../content.js';
+import { malformedEvent, type WireError } from '../provider-errors.js';
+import type { StreamContext, WireStreamDecoder } from '../stream-events.js';
+import { anthropicUsage } from './anthropic-usage.js';
 import { anthropicErrorStatus, anthropicFinishReason } from './anthropic-wire.js';
 
-/** What the decoder needs from its provider. */
-export interface AnthropicStreamContext {
-  provider: string;
-  model: string;
-  requestId: string;
-  secrets: readonly string[];
-  malformed(what: string, cause?: unknown): StreamError;
+/**
+ * The error of a Messages API body or `error` event: `{ type: 'error', error: { type, message } }`, typed
+ * by `error.type` (`overloaded_error` is 529, `rate_limit_error` 429…); also a bare `{ error: … }`.
+ */
+export function anthropicWireError(json: Record<string, any>): WireError | undefined {
+  if (json.type !== 'error' && json.error == null) return undefined;
+  const error = json.error;
+  if (typeof error === 'string') return { status: 500, message: error };
+  const type = typeof error?.type === 'string' ? error.type : 'api_error';
+  const detail = typeof error?.message === 'string' ? error.message : 'unknown error';
+  return { status: anthropicErrorStatus(type), message: `${type}: ${detail}` };
+}
+
+interface ToolBlock {
+  ordinal: number;
+  sawArguments: boolean;
 }
 
 /**
  * Turns the Messages API's SSE events into chunks: `message_start` (id, model, input tokens),
- * `content_block_start` / `content_block_delta` (text and tool-use input fragments), `message_delta`
- * (stop reason, output tokens), `message_stop` (the terminator; a final chunk carries the usage),
- * `ping` (ignored) and `error` (thrown as the typed error of its `error.type`).
+ * `content_block_start` / `content_block_delta` (text, thinking and tool-use input fragments),
+ * `content_block_stop` (a tool call that got no input is given `{}`), `message_delta` (stop reason,
+ * output tokens), `message_stop` (the terminator; a final chunk carries the usage); `ping` is ignored.
  */
-export class AnthropicStreamDecoder implements StreamDecoder {
+export class AnthropicStreamDecoder implements WireStreamDecoder {
   done = false;
   private id = '';
   private model: string;
   private readonly created = Math.floor(Date.now() / 1000);
-  private promptTokens = 0;
-  private completionTokens = 0;
-  /** Content block index -> the ordinal of its tool call (tool_use blocks only). */
-  private readonly toolIndex = new Map<number, number>();
+  private input = 0;
+  private cacheRead = 0;
+  private cacheWrite = 0;
+  private output = 0;
+  /** Content block index -> its tool call (tool_use blocks only). */
+  private readonly tools = new Map<number, ToolBlock>();
 
-  constructor(private readonly ctx: AnthropicStreamContext) {
+  constructor(private readonly ctx: StreamContext) {
     this.model = ctx.model;
   }
 
-  decode(event: EventSourceMessage | string): ChatCompletionChunk | undefined {
-    if (this.done) return undefined;
-    const data = typeof event === 'string' ? event : event.data;
-    let json: any;
-    try {
-      json = JSON.parse(data);
-    } catch (cause) {
-      throw this.ctx.malformed('not JSON', cause);
-    }
-    if (json === null || typeof json !== 'object') throw this.ctx.malformed('not an object');
-    const type = typeof json.type === 'string' ? json.type : typeof event === 'string' ? undefined : event.event;
+  error(json: Record<string, any>, event: string | undefined): WireError | undefined {
+    return json.type === 'error' || event === 'error' ? anthropicWireError({ type: 'error', error: json.error }) : undefined;
+  }
+
+  decode(json: Record<string, any>, event: string | undefined): ChatCompletionChunk | undefined {
+    const type = typeof json.type === 'string' ? json.type : event;
     switch (type) {
       case 'message_start':
         return this.messageStart(json.message);
@@ -53,35 +58,35 @@ export class AnthropicStreamDecoder implements StreamDecoder {
         return this.blockStart(json);
       case 'content_block_delta':
         return this.blockDelta(json);
+      case 'content_block_stop':
+        return this.blockStop(json);
       case 'message_delta':
         return this.messageDelta(json);
       case 'message_stop':
         this.done = true;
-        return { ...this.chunk(null), choices: [], usage: this.usage() };
-      case 'error':
-        throw this.streamError(json.error);
+        return { ...this.chunk(null), choices: [], usage: anthropicUsage(this.input, this.cacheRead, this.cacheWrite, this.output) };
       default:
-        // ping, content_block_stop, and event types added later carry nothing for us
+        // ping, and event types added later, carry nothing for us
         return undefined;
     }
   }
 
-  private messageStart(message: any): ChatCompletionChunk {
-    if (message === null || typeof message !== 'object') throw this.ctx.malformed('message_start without a message');
+  private messageStart(message: unknown): ChatCompletionChunk {
+    if (!isRecord(message)) throw malformedEvent(this.ctx, 'message_start without a message');
     if (typeof message.id === 'string') this.id = message.id;
     if (typeof message.model === 'string') this.model = message.model;
     this.readUsage(message.usage);
     return this.chunk({ index: 0, delta: { role: 'assistant', content: '' }, finishReason: null });
   }
 
-  private blockStart(json: any): ChatCompletionChunk | undefined {
+  private blockStart(json: Record<string, any>): ChatCompletionChunk | undefined {
     const block = json.content_block;
-    if (typeof json.index !== 'number' || block === null || typeof block !== 'object') {
-      throw this.ctx.malformed('content_block_start without index or content_block');
+    if (typeof json.index !== 'number' || !isRecord(block)) {
+      throw malformedEvent(this.ctx, 'content_block_start without index or content_block');
     }
     if (block.type === 'tool_use') {
-      const ordinal = this.toolIndex.size;
-      this.toolIndex.set(json.index, ordinal);
+      const ordinal = this.tools.size;
+      this.tools.set(json.index, { ordinal, sawArguments: false });
       return this.chunk({
         index: 0,
         delta: {
@@ -93,28 +98,46 @@ export class AnthropicStreamDecoder implements StreamDecoder {
     if (block.type === 'text' && typeof block.text === 'string' && block.text.length > 0) {
       return this.chunk({ index: 0, delta: { content: block.text }, finishReason: null });
     }
+    if (block.type === 'thinking' && typeof block.thinking === 'string' && block.thinking.length > 0) {
+      return this.chunk({ index: 0, delta: { reasoning: block.thinking }, finishReason: null });
+    }
     return undefined;
   }
 
-  private blockDelta(json: any): ChatCompletionChunk | undefined {
+  private blockDelta(json: Record<string, any>): ChatCompletionChunk | undefined {
     const delta = json.delta;
-    if (typeof json.index !== 'number' || delta === null || typeof delta !== 'object') {
-      throw this.ctx.malformed('content_block_delta without index or delta');
+    if (typeof json.index !== 'number' || !isRecord(delta)) {
+      throw malformedEvent(this.ctx, 'content_block_delta without index or delta');
     }
-    if (delta.type === 'text_delta') {
-      if (typeof delta.text !== 'string') throw this.ctx.malformed('text_delta without text');
-      return this.chunk({ index: 0, delta: { content: delta.text }, finishReason: null });
+    switch (delta.type) {
+      case 'text_delta':
+        if (typeof delta.text !== 'string') throw malformedEvent(this.ctx, 'text_delta without text');
+        return this.chunk({ index: 0, delta: { content: delta.text }, finishReason: null });
+      case 'thinking_delta':
+        if (typeof delta.thinking !== 'string') throw malformedEvent(this.ctx, 'thinking_delta without thinking');
+        return delta.thinking.length === 0 ? undefined : this.chunk({ index: 0, delta: { reasoning: delta.thinking }, finishReason: null });
+      case 'input_json_delta': {
+        const tool = this.tools.get(json.index);
+        if (tool === undefined) throw malformedEvent(this.ctx, `input_json_delta for block ${json.index}, which is not a tool_use block`);
+        if (typeof delta.partial_json !== 'string') throw malformedEvent(this.ctx, 'input_json_delta without partial_json');
+        if (delta.partial_json.length === 0) return undefined;
+        tool.sawArguments = true;
+        return this.chunk({ index: 0, delta: { toolCalls: [{ index: tool.ordinal, function: { arguments: delta.partial_json } }] }, finishReason: null });
+      }
+      default:
+        return undefined;
     }
-    if (delta.type === 'input_json_delta') {
-      const ordinal = this.toolIndex.get(json.index);
-      if (ordinal === undefined) throw this.ctx.malformed(`input_json_delta for block ${json.index}, which is not a tool_use block`);
-      if (typeof delta.partial_json !== 'string') throw this.ctx.malformed('input_json_delta without partial_json');
-      return this.chunk({ index: 0, delta: { toolCalls: [{ index: ordinal, function: { arguments: delta.partial_json } }] }, finishReason: null });
-    }
-    return undefined;
   }
 
-  private messageDelta(json: any): ChatCompletionChunk | undefined {
+  /** A tool call whose block ends without input had no arguments: `{}`, as the non-streamed answer says. */
+  private blockStop(json: Record<string, any>): ChatCompletionChunk | undefined {
+    const tool = typeof json.index === 'number' ? this.tools.get(json.index) : undefined;
+    if (tool === undefined || tool.sawArguments) return undefined;
+    tool.sawArguments = true;
+    return this.chunk({ index: 0, delta: { toolCalls: [{ index: tool.ordinal, function: { arguments: '{}' } }] }, finishReason: null });
+  }
+
+  private messageDelta(json: Record<string, any>): ChatCompletionChunk | undefined {
     this.readUsage(json.usage);
     const reason = anthropicFinishReason(json.delta?.stop_reason);
     if (reason === null) return undefined;
@@ -122,16 +145,14 @@ export class AnthropicStreamDecoder implements StreamDecoder {
   }
 
   /** `message_start` carries the input tokens; `message_delta` the cumulative output tokens (and, lately, input tokens too). */
-  private readUsage(u: any): void {
-    if (u === null || typeof u !== 'object') return;
+  private readUsage(u: unknown): void {
+    if (!isRecord(u)) return;
     if (typeof u.input_tokens === 'number') {
-      this.promptTokens = u.input_tokens + count(u.cache_creation_input_tokens) + count(u.cache_read_input_tokens);
+      this.input = u.input_tokens;
+      if (typeof u.cache_read_input_tokens === 'number') this.cacheRead = num(u.cache_read_input_tokens);
+      if (typeof u.cache_creation_input_tokens === 'number') this.cacheWrite = num(u.cache_creation_input_tokens);
     }
-    if (typeof u.output_tokens === 'number') this.completionTokens = u.output_tokens;
-  }
-
-  private usage(): ChatCompletionChunk['usage'] {
-    return { promptTokens: this.promptTokens, completionTokens: this.completionTokens, totalTokens: this.promptTokens + this.completionTokens };
+    if (typeof u.output_tokens === 'number') this.output = u.output_tokens;
   }
 
   private chunk(choice: ChatCompletionChunkChoice | null): ChatCompletionChunk {
@@ -144,15 +165,4 @@ export class AnthropicStreamDecoder implements StreamDecoder {
       choices: choice === null ? [] : [choice],
     };
   }
-
-  private streamError(error: any): Error {
-    const type = typeof error?.type === 'string' ? error.type : 'api_error';
-    const detail = typeof error?.message === 'string' ? error.message : 'unknown error';
-    const message = redact(`${this.ctx.provider} (anthropic) stream error: ${type}: ${detail}`, this.ctx.secrets);
-    return errorFromStatus(anthropicErrorStatus(type), message, { provider: this.ctx.provider, requestId: this.ctx.requestId });
-  }
-}
-
-function count(v: unknown): number {
-  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
 }

@@ -7,8 +7,9 @@ import type {
   FinishReason,
   ToolCall,
   ToolChoice,
-  Usage,
 } from '../../types/chat.js';
+import { num, textOf } from '../content.js';
+import { anthropicUsage } from './anthropic-usage.js';
 import { parseDataUrl } from '../data-url.js';
 import { parseToolArguments } from '../tool-arguments.js';
 
@@ -55,14 +56,6 @@ export function anthropicErrorStatus(type: unknown): number {
 
 type Block = Record<string, unknown>;
 type WireMessage = { role: 'user' | 'assistant'; content: string | Block[] };
-
-function textOf(content: ChatMessage['content']): string {
-  if (content === null) return '';
-  if (typeof content === 'string') return content;
-  let out = '';
-  for (const p of content) if (p.type === 'text') out = out.length === 0 ? p.text : `${out}\n${p.text}`;
-  return out;
-}
 
 function imageBlock(url: string, field: string): Block {
   const data = parseDataUrl(url);
@@ -177,23 +170,20 @@ export function chatRequestToAnthropic(req: ChatCompletionRequest, model: string
   return body;
 }
 
-/** Anthropic usage to the unified shape: cache writes and reads count as prompt tokens. */
-export function usageFromAnthropic(u: any): Usage {
-  const promptTokens = num(u?.input_tokens) + num(u?.cache_creation_input_tokens) + num(u?.cache_read_input_tokens);
-  const completionTokens = num(u?.output_tokens);
-  return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
-}
-
 /** Maps a Messages API response to the unified completion. */
 export function chatCompletionFromAnthropic(json: any, provider: string, model: string): ChatCompletion {
+  const u = json?.usage;
   const blocks = Array.isArray(json?.content) ? json.content : [];
   let text = '';
   let sawText = false;
+  let reasoning: string | null = null;
   const toolCalls: ToolCall[] = [];
   for (const b of blocks) {
     if (b?.type === 'text' && typeof b.text === 'string') {
       text += b.text;
       sawText = true;
+    } else if (b?.type === 'thinking' && typeof b.thinking === 'string') {
+      reasoning = reasoning === null ? b.thinking : reasoning + b.thinking;
     } else if (b?.type === 'tool_use') {
       toolCalls.push({
         id: String(b.id ?? ''),
@@ -205,6 +195,8 @@ export function chatCompletionFromAnthropic(json: any, provider: string, model: 
   const message: ChatCompletion['choices'][number]['message'] = {
     role: 'assistant',
     content: sawText || toolCalls.length === 0 ? text : null,
+    reasoning,
+    refusal: null,
   };
   if (toolCalls.length > 0) message.toolCalls = toolCalls;
   return {
@@ -214,10 +206,6 @@ export function chatCompletionFromAnthropic(json: any, provider: string, model: 
     model: String(json?.model ?? model),
     provider,
     choices: [{ index: 0, message, finishReason: anthropicFinishReason(json?.stop_reason) }],
-    usage: usageFromAnthropic(json?.usage),
+    usage: anthropicUsage(num(u?.input_tokens), num(u?.cache_read_input_tokens), num(u?.cache_creation_input_tokens), num(u?.output_tokens)),
   };
-}
-
-function num(v: unknown): number {
-  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
 }

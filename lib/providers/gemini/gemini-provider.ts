@@ -1,9 +1,10 @@
-import { parseRetryAfter } from '../../errors/error-from-status.js';
 import { AuthenticationError, type LlmRouterError } from '../../errors/llm-router-error.js';
-import { redact } from '../../http/redact.js';
 import type { ChatCompletion, ChatCompletionRequest } from '../../types/chat.js';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../../types/embeddings.js';
-import { HttpProvider, type ProviderCall, type StreamDecoder } from '../http-provider.js';
+import { HttpProvider, type ProviderCall } from '../http-provider.js';
+import type { WireError } from '../provider-errors.js';
+import type { StreamContext, WireStreamDecoder } from '../stream-events.js';
+import { geminiWireError, googleErrorMessage, googleErrorOf, googleRetryDelayMs, isInvalidKey } from './gemini-errors.js';
 import type { AttemptContext } from '../provider.js';
 import { GeminiStreamDecoder } from './gemini-stream.js';
 import {
@@ -44,15 +45,12 @@ export class GeminiProvider extends HttpProvider {
     return chatCompletionFromGemini(json, this.name, model, this.signatures);
   }
 
-  protected streamDecoder(model: string, requestId: string): StreamDecoder {
-    return new GeminiStreamDecoder({
-      provider: this.name,
-      model,
-      requestId,
-      secrets: this.secrets,
-      signatures: this.signatures,
-      malformed: (what, cause) => this.malformed(what, requestId, cause),
-    });
+  protected wireStreamDecoder(ctx: StreamContext): WireStreamDecoder {
+    return new GeminiStreamDecoder(ctx, this.signatures);
+  }
+
+  protected bodyError(json: Record<string, any>): WireError | undefined {
+    return geminiWireError(json);
   }
 
   protected override embeddingsCall(request: EmbeddingsRequest, model: string): ProviderCall {
@@ -66,9 +64,11 @@ export class GeminiProvider extends HttpProvider {
 
   /** Reads `{ error: { code, message, status } }` (also inside an array) as `STATUS: message`. */
   protected override errorMessage(text: string): string {
-    const err = googleError(text);
-    if (typeof err?.message === 'string') return typeof err.status === 'string' ? `${err.status}: ${err.message}` : err.message;
-    return super.errorMessage(text);
+    return googleErrorMessage(googleErrorOf(text)) ?? super.errorMessage(text);
+  }
+
+  protected override bodyRetryAfter(text: string): number | undefined {
+    return googleRetryDelayMs(googleErrorOf(text));
   }
 
   /** Gemini refuses a wrong key with 400 `API_KEY_INVALID`: that is an authentication failure. */
@@ -78,25 +78,8 @@ export class GeminiProvider extends HttpProvider {
     text: string,
     ctx: AttemptContext,
   ): LlmRouterError {
-    const details = googleError(text)?.details;
-    if (status === 400 && Array.isArray(details) && details.some((d: any) => d?.reason === 'API_KEY_INVALID')) {
-      const message = redact(`${this.name} (gemini) answered ${status}: ${this.errorMessage(text)}`, this.secrets);
-      return new AuthenticationError(message, {
-        provider: this.name,
-        statusCode: status,
-        requestId: ctx.requestId,
-        retryAfterMs: parseRetryAfter(headers),
-      });
-    }
-    return super.statusError(status, headers, text, ctx);
-  }
-}
-
-function googleError(text: string): any {
-  try {
-    const json = JSON.parse(text);
-    return (Array.isArray(json) ? json[0] : json)?.error;
-  } catch {
-    return undefined;
+    const error = super.statusError(status, headers, text, ctx);
+    if (status !== 400 || !isInvalidKey(googleErrorOf(text))) return error;
+    return new AuthenticationError(error.message, { provider: this.name, statusCode: status, requestId: ctx.requestId, retryAfterMs: error.retryAfterMs });
   }
 }

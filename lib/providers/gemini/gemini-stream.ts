@@ -1,50 +1,39 @@
-import { errorFromStatus } from '../../errors/error-from-status.js';
-import type { StreamError } from '../../errors/llm-router-error.js';
-import type { EventSourceMessage } from '../../http/read-sse.js';
-import { redact } from '../../http/redact.js';
 import type { ChatCompletionChunk, ChatCompletionChunkChoice, ToolCallDelta, Usage } from '../../types/chat.js';
-import type { StreamDecoder } from '../http-provider.js';
+import type { WireError } from '../provider-errors.js';
+import type { StreamContext, WireStreamDecoder } from '../stream-events.js';
+import { geminiWireError } from './gemini-errors.js';
+import { PartialFunctionCall } from './partial-function-call.js';
 import { geminiFinishReason, responseIdOf, toolCallFromGemini, usageFromGemini } from './gemini-wire.js';
 import type { ThoughtSignatures } from './thought-signatures.js';
-
-/** What the decoder needs from its provider. */
-export interface GeminiStreamContext {
-  provider: string;
-  model: string;
-  requestId: string;
-  secrets: readonly string[];
-  signatures: ThoughtSignatures;
-  malformed(what: string, cause?: unknown): StreamError;
-}
 
 /**
  * Turns `streamGenerateContent?alt=sse` events (each a whole `GenerateContentResponse`) into chunks.
  * Gemini sends no terminator: the stream is complete once a candidate carries a `finishReason` (or the
  * prompt was blocked); the last `usageMetadata` is the usage.
  */
-export class GeminiStreamDecoder implements StreamDecoder {
+export class GeminiStreamDecoder implements WireStreamDecoder {
   done = false;
+  readonly readsAfterDone = true;
   private id: string | undefined;
   private model: string;
   private readonly created = Math.floor(Date.now() / 1000);
   private usage: Usage | null = null;
   private toolCalls = 0;
   private sentRole = false;
+  private readonly partial = new PartialFunctionCall();
 
-  constructor(private readonly ctx: GeminiStreamContext) {
+  constructor(
+    private readonly ctx: StreamContext,
+    private readonly signatures: ThoughtSignatures,
+  ) {
     this.model = ctx.model;
   }
 
-  decode(event: EventSourceMessage | string): ChatCompletionChunk | ChatCompletionChunk[] | undefined {
-    const data = typeof event === 'string' ? event : event.data;
-    let json: any;
-    try {
-      json = JSON.parse(data);
-    } catch (cause) {
-      throw this.ctx.malformed('not JSON', cause);
-    }
-    if (json === null || typeof json !== 'object' || Array.isArray(json)) throw this.ctx.malformed('not an object');
-    if (json.error != null) throw this.streamError(json.error);
+  error(json: Record<string, any>): WireError | undefined {
+    return geminiWireError(json);
+  }
+
+  decode(json: Record<string, any>): ChatCompletionChunk | ChatCompletionChunk[] | undefined {
     const usage = usageFromGemini(json.usageMetadata);
     if (this.done) {
       if (usage === null) return undefined;
@@ -63,25 +52,32 @@ export class GeminiStreamDecoder implements StreamDecoder {
     }
     const parts = Array.isArray(cand?.content?.parts) ? cand.content.parts : [];
     let text: string | undefined;
+    let reasoning: string | undefined;
     let calls: ToolCallDelta[] | undefined;
     for (const p of parts) {
-      if (p?.thought === true) continue;
+      if (p?.thought === true) {
+        if (typeof p.text === 'string' && p.text.length > 0) reasoning = (reasoning ?? '') + p.text;
+        continue;
+      }
       if (typeof p?.text === 'string') {
         text = text === undefined ? p.text : text + p.text;
       } else if (p?.functionCall != null) {
+        const whole = this.partial.add(p.functionCall, p.thoughtSignature);
+        if (whole === undefined) continue;
         const ordinal = this.toolCalls++;
-        const call = toolCallFromGemini(p.functionCall, this.id, ordinal);
-        if (typeof p.thoughtSignature === 'string') this.ctx.signatures.set(call.id, p.thoughtSignature);
+        const call = toolCallFromGemini(whole.call, this.id, ordinal);
+        if (typeof whole.signature === 'string') this.signatures.set(call.id, whole.signature);
         (calls ??= []).push({ index: ordinal, id: call.id, type: 'function', function: { name: call.function.name, arguments: call.function.arguments } });
       }
     }
     if (text !== undefined) delta.content = text;
+    if (reasoning !== undefined) delta.reasoning = reasoning;
     if (calls !== undefined) delta.toolCalls = calls;
 
     let finishReason = geminiFinishReason(cand?.finishReason, this.toolCalls > 0);
     if (cand === undefined && json.promptFeedback?.blockReason != null) finishReason = 'content_filter';
     if (finishReason === null) {
-      return text === undefined && calls === undefined && delta.role === undefined ? undefined : this.chunk([{ index: 0, delta, finishReason: null }]);
+      return text === undefined && reasoning === undefined && calls === undefined && delta.role === undefined ? undefined : this.chunk([{ index: 0, delta, finishReason: null }]);
     }
     this.done = true;
     return [this.chunk([{ index: 0, delta, finishReason }]), this.usageChunk()];
@@ -102,13 +98,5 @@ export class GeminiStreamDecoder implements StreamDecoder {
       provider: this.ctx.provider,
       choices,
     };
-  }
-
-  private streamError(error: any): Error {
-    const code = Number(error?.code);
-    const status = typeof error?.status === 'string' ? `${error.status}: ` : '';
-    const detail = typeof error?.message === 'string' ? error.message : 'unknown error';
-    const message = redact(`${this.ctx.provider} (gemini) stream error: ${status}${detail}`, this.ctx.secrets);
-    return errorFromStatus(Number.isInteger(code) && code >= 400 ? code : 500, message, { provider: this.ctx.provider, requestId: this.ctx.requestId });
   }
 }

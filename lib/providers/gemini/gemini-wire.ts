@@ -10,7 +10,9 @@ import type {
   Usage,
 } from '../../types/chat.js';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../../types/embeddings.js';
+import { num, textOf } from '../content.js';
 import { parseDataUrl } from '../data-url.js';
+import { makeUsage, zeroUsage } from '../usage.js';
 import { parseToolArguments, toolNamesById } from '../tool-arguments.js';
 import type { ThoughtSignatures } from './thought-signatures.js';
 
@@ -73,14 +75,6 @@ export function geminiSchema(schema: unknown): unknown {
       ? Object.fromEntries(Object.entries(value).map(([name, s]) => [name, geminiSchema(s)]))
       : geminiSchema(value);
   }
-  return out;
-}
-
-function textOf(content: ChatMessage['content']): string {
-  if (content === null) return '';
-  if (typeof content === 'string') return content;
-  let out = '';
-  for (const p of content) if (p.type === 'text') out = out.length === 0 ? p.text : `${out}\n${p.text}`;
   return out;
 }
 
@@ -236,12 +230,17 @@ export function chatRequestToGemini(req: ChatCompletionRequest, signatures: Thou
   return body;
 }
 
-/** Gemini `usageMetadata` to the unified usage; thinking tokens count as completion tokens. */
+/**
+ * Gemini `usageMetadata` to the unified usage: thinking tokens count as completion (and reasoning)
+ * tokens; `promptTokenCount` already includes the cached ones (`cachedContentTokenCount`).
+ */
 export function usageFromGemini(u: any): Usage | null {
   if (u === null || typeof u !== 'object') return null;
   const promptTokens = num(u.promptTokenCount) + num(u.toolUsePromptTokenCount);
-  const completionTokens = num(u.candidatesTokenCount) + num(u.thoughtsTokenCount);
-  return { promptTokens, completionTokens, totalTokens: typeof u.totalTokenCount === 'number' ? u.totalTokenCount : promptTokens + completionTokens };
+  const reasoningTokens = num(u.thoughtsTokenCount);
+  const completionTokens = num(u.candidatesTokenCount) + reasoningTokens;
+  const total = typeof u.totalTokenCount === 'number' ? u.totalTokenCount : promptTokens + completionTokens;
+  return makeUsage(promptTokens, completionTokens, total, { cachedTokens: num(u.cachedContentTokenCount), reasoningTokens });
 }
 
 /** A `functionCall` part as a unified tool call. */
@@ -262,9 +261,13 @@ export function chatCompletionFromGemini(json: any, provider: string, model: str
   const parts = Array.isArray(cand?.content?.parts) ? cand.content.parts : [];
   let text = '';
   let sawText = false;
+  let reasoning: string | null = null;
   const toolCalls: ToolCall[] = [];
   for (const p of parts) {
-    if (p?.thought === true) continue;
+    if (p?.thought === true) {
+      if (typeof p.text === 'string') reasoning = (reasoning ?? '') + p.text;
+      continue;
+    }
     if (typeof p?.text === 'string') {
       text += p.text;
       sawText = true;
@@ -279,6 +282,8 @@ export function chatCompletionFromGemini(json: any, provider: string, model: str
   const message: ChatCompletion['choices'][number]['message'] = {
     role: 'assistant',
     content: sawText || toolCalls.length === 0 ? text : null,
+    reasoning,
+    refusal: null,
   };
   if (toolCalls.length > 0) message.toolCalls = toolCalls;
   return {
@@ -288,7 +293,7 @@ export function chatCompletionFromGemini(json: any, provider: string, model: str
     model: typeof json?.modelVersion === 'string' ? json.modelVersion : model,
     provider,
     choices: [{ index: 0, message, finishReason }],
-    usage: usageFromGemini(json?.usageMetadata) ?? { promptTokens: 0, completionTokens: 0, totalTokens: 0 },
+    usage: usageFromGemini(json?.usageMetadata) ?? zeroUsage(),
   };
 }
 
@@ -315,8 +320,4 @@ export function embeddingsFromGemini(json: any, provider: string, model: string)
     provider,
     usage: { promptTokens, totalTokens: promptTokens },
   };
-}
-
-function num(v: unknown): number {
-  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
 }

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatCompletion, ChatCompletionRequest } from '../../types/chat.js';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../../types/embeddings.js';
-import { HttpProvider, type ProviderCall, type StreamDecoder } from '../http-provider.js';
-import { OllamaStreamDecoder } from './ollama-stream.js';
+import { HttpProvider, type ProviderCall } from '../http-provider.js';
+import type { WireError } from '../provider-errors.js';
+import type { StreamContext, WireStreamDecoder } from '../stream-events.js';
+import { OllamaStreamDecoder, ollamaWireError } from './ollama-stream.js';
 import {
   chatCompletionFromOllama,
   chatRequestToOllama,
@@ -35,15 +37,12 @@ export class OllamaProvider extends HttpProvider {
     return chatCompletionFromOllama(json, this.name, model, responseId());
   }
 
-  protected streamDecoder(model: string, requestId: string): StreamDecoder {
-    return new OllamaStreamDecoder({
-      provider: this.name,
-      model,
-      requestId,
-      responseId: responseId(),
-      secrets: this.secrets,
-      malformed: (what, cause) => this.malformed(what, requestId, cause),
-    });
+  protected wireStreamDecoder(ctx: StreamContext): WireStreamDecoder {
+    return new OllamaStreamDecoder(ctx, responseId());
+  }
+
+  protected bodyError(json: Record<string, any>): WireError | undefined {
+    return ollamaWireError(json);
   }
 
   protected override embeddingsCall(request: EmbeddingsRequest, model: string): ProviderCall {

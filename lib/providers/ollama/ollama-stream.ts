@@ -1,19 +1,13 @@
-import { ProviderError, type StreamError } from '../../errors/llm-router-error.js';
-import type { EventSourceMessage } from '../../http/read-sse.js';
-import { redact } from '../../http/redact.js';
 import type { ChatCompletionChunk, ChatCompletionChunkChoice } from '../../types/chat.js';
-import type { StreamDecoder } from '../http-provider.js';
+import type { WireError } from '../provider-errors.js';
+import type { StreamContext, WireStreamDecoder } from '../stream-events.js';
 import { createdOf, ollamaFinishReason, toolCallsFromOllama, usageFromOllama } from './ollama-wire.js';
 
-/** What the decoder needs from its provider. */
-export interface OllamaStreamContext {
-  provider: string;
-  model: string;
-  requestId: string;
-  /** The id given to the stream's chunks (Ollama sends none). */
-  responseId: string;
-  secrets: readonly string[];
-  malformed(what: string, cause?: unknown): StreamError;
+/** The error line of `/api/chat` (`{"error": "…"}`), in a stream or a 2xx body: a failure of the model run. */
+export function ollamaWireError(json: Record<string, any>): WireError | undefined {
+  const error = json.error;
+  if (error == null) return undefined;
+  return { status: 500, message: typeof error === 'string' ? error : typeof error.message === 'string' ? error.message : JSON.stringify(error) };
 }
 
 /**
@@ -21,34 +15,26 @@ export interface OllamaStreamContext {
  * `done: true` is the terminator and carries `done_reason` and the token counts; a line
  * `{"error": "…"}` is a failure of the model run.
  */
-export class OllamaStreamDecoder implements StreamDecoder {
+export class OllamaStreamDecoder implements WireStreamDecoder {
   done = false;
   private created: number | undefined;
   private model: string;
   private toolCalls = 0;
   private sentRole = false;
 
-  constructor(private readonly ctx: OllamaStreamContext) {
+  constructor(
+    private readonly ctx: StreamContext,
+    /** The id given to the stream's chunks (Ollama sends none). */
+    private readonly responseId: string,
+  ) {
     this.model = ctx.model;
   }
 
-  decode(event: EventSourceMessage | string): ChatCompletionChunk[] | ChatCompletionChunk | undefined {
-    if (this.done) return undefined;
-    const data = typeof event === 'string' ? event : event.data;
-    let json: any;
-    try {
-      json = JSON.parse(data);
-    } catch (cause) {
-      throw this.ctx.malformed('not JSON', cause);
-    }
-    if (json === null || typeof json !== 'object' || Array.isArray(json)) throw this.ctx.malformed('not an object');
-    if (json.error != null) {
-      const detail = typeof json.error === 'string' ? json.error : JSON.stringify(json.error);
-      throw new ProviderError(redact(`${this.ctx.provider} (ollama) stream error: ${detail}`, this.ctx.secrets), {
-        provider: this.ctx.provider,
-        requestId: this.ctx.requestId,
-      });
-    }
+  error(json: Record<string, any>): WireError | undefined {
+    return ollamaWireError(json);
+  }
+
+  decode(json: Record<string, any>): ChatCompletionChunk[] | ChatCompletionChunk | undefined {
     this.created ??= createdOf(json);
     if (typeof json.model === 'string') this.model = json.model;
 
@@ -59,13 +45,14 @@ export class OllamaStreamDecoder implements StreamDecoder {
     }
     const message = json.message;
     if (typeof message?.content === 'string' && message.content.length > 0) delta.content = message.content;
-    const calls = toolCallsFromOllama(message?.tool_calls, this.ctx.responseId, this.toolCalls);
+    if (typeof message?.thinking === 'string' && message.thinking.length > 0) delta.reasoning = message.thinking;
+    const calls = toolCallsFromOllama(message?.tool_calls, this.responseId, this.toolCalls);
     if (calls.length > 0) {
       delta.toolCalls = calls.map((c, i) => ({ index: this.toolCalls + i, id: c.id, type: 'function', function: { ...c.function } }));
       this.toolCalls += calls.length;
     }
     if (json.done !== true) {
-      return delta.content === undefined && delta.toolCalls === undefined && delta.role === undefined
+      return delta.content === undefined && delta.reasoning === undefined && delta.toolCalls === undefined && delta.role === undefined
         ? undefined
         : this.chunk([{ index: 0, delta, finishReason: null }]);
     }
@@ -78,7 +65,7 @@ export class OllamaStreamDecoder implements StreamDecoder {
 
   private chunk(choices: ChatCompletionChunkChoice[]): ChatCompletionChunk {
     return {
-      id: this.ctx.responseId,
+      id: this.responseId,
       object: 'chat.completion.chunk',
       created: this.created ?? Math.floor(Date.now() / 1000),
       model: this.model,

@@ -1,6 +1,7 @@
 import { BadRequestError } from '../../errors/llm-router-error.js';
 import type { ChatCompletion, ChatCompletionRequest, ChatMessage, FinishReason, ToolCall, Usage } from '../../types/chat.js';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../../types/embeddings.js';
+import { num } from '../content.js';
 import { parseDataUrl } from '../data-url.js';
 import { parseToolArguments, toolNamesById } from '../tool-arguments.js';
 
@@ -130,6 +131,8 @@ export function chatCompletionFromOllama(json: any, provider: string, model: str
   const message: ChatCompletion['choices'][number]['message'] = {
     role: 'assistant',
     content: toolCalls.length > 0 && text.length === 0 ? null : text,
+    reasoning: typeof json?.message?.thinking === 'string' && json.message.thinking.length > 0 ? json.message.thinking : null,
+    refusal: null,
   };
   if (toolCalls.length > 0) message.toolCalls = toolCalls;
   return {
@@ -161,8 +164,4 @@ export function embeddingsFromOllama(json: any, provider: string, model: string)
     provider,
     usage: { promptTokens, totalTokens: promptTokens },
   };
-}
-
-function num(v: unknown): number {
-  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
 }

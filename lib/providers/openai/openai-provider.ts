@@ -1,13 +1,12 @@
-import { errorFromStatus } from '../../errors/error-from-status.js';
-import { redact } from '../../http/redact.js';
-import type { EventSourceMessage } from '../../http/read-sse.js';
-import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../../types/chat.js';
+import type { ChatCompletion, ChatCompletionRequest } from '../../types/chat.js';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../../types/embeddings.js';
 import type { ProviderType } from '../../types/provider-config.js';
-import { HttpProvider, type ProviderCall, type StreamDecoder } from '../http-provider.js';
+import { HttpProvider, type ProviderCall } from '../http-provider.js';
+import type { WireError } from '../provider-errors.js';
+import type { StreamContext, WireStreamDecoder } from '../stream-events.js';
 import { isOpenAiFamily, OPENAI_FAMILY_PRESETS, type OpenAiFamilyPreset } from './openai-family.js';
+import { OpenAiStreamDecoder, openAiWireError } from './openai-stream.js';
 import {
-  chatChunkFromOpenAi,
   chatCompletionFromOpenAi,
   chatRequestToOpenAi,
   type OpenAiWireOptions,
@@ -80,41 +79,11 @@ export class OpenAiProvider extends HttpProvider {
     };
   }
 
-  protected streamDecoder(model: string, requestId: string): StreamDecoder {
-    const provider = this;
-    let done = false;
-    return {
-      get done() {
-        return done;
-      },
-      decode(event: EventSourceMessage | string): ChatCompletionChunk | undefined {
-        const data = typeof event === 'string' ? event : event.data;
-        if (data === '[DONE]') {
-          done = true;
-          return undefined;
-        }
-        let json: any;
-        try {
-          json = JSON.parse(data);
-        } catch (cause) {
-          throw provider.malformed('not JSON', requestId, cause);
-        }
-        if (json?.error != null) {
-          const status = Number(json.error.status ?? json.error.code);
-          const message = redact(
-            `${provider.name} (${provider.type}) stream error: ${provider.errorMessage(JSON.stringify(json))}`,
-            provider.secrets,
-          );
-          throw errorFromStatus(Number.isInteger(status) && status >= 400 && status <= 599 ? status : 500, message, {
-            provider: provider.name,
-            requestId,
-          });
-        }
-        if (json === null || typeof json !== 'object') throw provider.malformed('not an object', requestId);
-        const chunk = chatChunkFromOpenAi(json, provider.name, model);
-        // Azure's leading `prompt_filter_results` chunk carries neither a choice nor usage.
-        return chunk.choices.length === 0 && chunk.usage === undefined ? undefined : chunk;
-      },
-    };
+  protected wireStreamDecoder(ctx: StreamContext): WireStreamDecoder {
+    return new OpenAiStreamDecoder(ctx);
+  }
+
+  protected bodyError(json: Record<string, any>): WireError | undefined {
+    return openAiWireError(json);
   }
 }

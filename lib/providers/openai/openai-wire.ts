@@ -9,6 +9,8 @@ import type {
   ToolCallDelta,
   Usage,
 } from '../../types/chat.js';
+import { num, numOrUndefined } from '../content.js';
+import { makeUsage, zeroUsage } from '../usage.js';
 
 /** Options of the OpenAI request mapping that differ across the OpenAI-compatible family. */
 export interface OpenAiWireOptions {
@@ -145,12 +147,52 @@ export function contentFromOpenAi(content: unknown): string | null {
   return text;
 }
 
-/** Maps OpenAI usage to the unified shape (null when absent). */
+/** The text of Mistral's `thinking` content parts (each holding text parts); undefined when there are none. */
+function thinkingParts(content: unknown): string | undefined {
+  if (!Array.isArray(content)) return undefined;
+  let text: string | undefined;
+  for (const part of content) {
+    if (part?.type !== 'thinking') continue;
+    const inner = Array.isArray(part.thinking) ? part.thinking : [part];
+    for (const t of inner) {
+      const piece = typeof t?.text === 'string' ? t.text : typeof t?.thinking === 'string' ? t.thinking : undefined;
+      if (piece !== undefined) text = (text ?? '') + piece;
+    }
+  }
+  return text;
+}
+
+/**
+ * The reasoning text of a message or delta: `reasoning_content` (DeepSeek, xAI, DashScope), `reasoning`
+ * (Groq, OpenRouter) or Mistral's thinking parts; undefined when it carries none.
+ */
+export function reasoningFromOpenAi(m: any): string | undefined {
+  if (m == null || typeof m !== 'object') return undefined;
+  if (typeof m.reasoning_content === 'string') return m.reasoning_content;
+  if (typeof m.reasoning === 'string') return m.reasoning;
+  return thinkingParts(m.content);
+}
+
+/**
+ * Maps OpenAI usage to the unified shape (null when absent): cached tokens from `prompt_tokens_details`
+ * (DeepSeek: `prompt_cache_hit_tokens`), cache writes (OpenRouter), reasoning tokens. Where reasoning
+ * is billed outside `completion_tokens` (xAI: total = prompt + completion + reasoning) it is added to it.
+ */
 export function usageFromOpenAi(u: any): Usage | null {
   if (u == null || typeof u !== 'object') return null;
-  const promptTokens = Number(u.prompt_tokens ?? 0);
-  const completionTokens = Number(u.completion_tokens ?? 0);
-  return { promptTokens, completionTokens, totalTokens: Number(u.total_tokens ?? promptTokens + completionTokens) };
+  const promptTokens = num(u.prompt_tokens);
+  let completionTokens = num(u.completion_tokens);
+  const reasoningTokens = num(u.completion_tokens_details?.reasoning_tokens);
+  const total = numOrUndefined(u.total_tokens);
+  if (reasoningTokens > 0 && total !== undefined && total === promptTokens + completionTokens + reasoningTokens) {
+    completionTokens += reasoningTokens;
+  }
+  const details = u.prompt_tokens_details;
+  return makeUsage(promptTokens, completionTokens, total ?? promptTokens + completionTokens, {
+    cachedTokens: num(details?.cached_tokens) || num(u.prompt_cache_hit_tokens),
+    cacheWriteTokens: num(details?.cache_write_tokens),
+    reasoningTokens,
+  });
 }
 
 function toolCallsFromOpenAi(calls: any): ToolCall[] | undefined {
@@ -172,15 +214,18 @@ export function chatCompletionFromOpenAi(json: any, provider: string, model: str
     model: String(json?.model ?? model),
     provider,
     choices: choices.map((c: any, i: number) => {
-      const toolCalls = toolCallsFromOpenAi(c?.message?.tool_calls);
+      const m = c?.message;
+      const toolCalls = toolCallsFromOpenAi(m?.tool_calls);
       const message: ChatCompletion['choices'][number]['message'] = {
         role: 'assistant',
-        content: contentFromOpenAi(c?.message?.content),
+        content: contentFromOpenAi(m?.content),
+        reasoning: reasoningFromOpenAi(m) ?? null,
+        refusal: typeof m?.refusal === 'string' ? m.refusal : null,
       };
       if (toolCalls !== undefined) message.toolCalls = toolCalls;
       return { index: Number(c?.index ?? i), message, finishReason: openAiFinishReason(c?.finish_reason) };
     }),
-    usage: usageFromOpenAi(json?.usage) ?? { promptTokens: 0, completionTokens: 0, totalTokens: 0 },
+    usage: usageFromOpenAi(json?.usage) ?? zeroUsage(),
   };
 }
 
@@ -212,7 +257,12 @@ export function chatChunkFromOpenAi(json: any, provider: string, model: string):
       const delta: ChatCompletionChunk['choices'][number]['delta'] = {};
       const d = c?.delta ?? {};
       if (d.role === 'assistant') delta.role = 'assistant';
-      if (d.content !== undefined) delta.content = contentFromOpenAi(d.content);
+      if (d.content !== undefined && (typeof d.content !== 'object' || d.content === null || hasTextPart(d.content))) {
+        delta.content = contentFromOpenAi(d.content);
+      }
+      const reasoning = reasoningFromOpenAi(d);
+      if (reasoning !== undefined && reasoning.length > 0) delta.reasoning = reasoning;
+      if (typeof d.refusal === 'string' && d.refusal.length > 0) delta.refusal = d.refusal;
       const toolCalls = toolCallDeltasFromOpenAi(d.tool_calls);
       if (toolCalls !== undefined) delta.toolCalls = toolCalls;
       return { index: Number(c?.index ?? i), delta, finishReason: openAiFinishReason(c?.finish_reason) };
@@ -221,4 +271,8 @@ export function chatChunkFromOpenAi(json: any, provider: string, model: string):
   const usage = usageFromOpenAi(json?.usage ?? json?.x_groq?.usage);
   if (usage !== null) chunk.usage = usage;
   return chunk;
+}
+
+function hasTextPart(content: unknown[]): boolean {
+  return content.some((part: any) => part?.type === 'text');
 }

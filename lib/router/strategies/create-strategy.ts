@@ -1,4 +1,4 @@
-import type { RoutingStrategy } from '../../types/provider-config.js';
+import type { RoutingStrategy } from '../../config/router-options.js';
 import { FallbackStrategy } from './fallback-strategy.js';
 import { LeastLatencyStrategy } from './least-latency-strategy.js';
 import { RoundRobinStrategy } from './round-robin-strategy.js';

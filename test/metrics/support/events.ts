@@ -1,5 +1,5 @@
 import type { Logger } from '../../../lib/logging/logger.js';
-import type { AttemptEndEvent, AttemptStartEvent, RouterEvent } from '../../../lib/events/router-event.js';
+import type { AttemptEndEvent, AttemptStartEvent, RequestEndEvent, RouterEvent } from '../../../lib/events/router-event.js';
 
 export const T0 = 1_700_000_000_000;
 
@@ -49,4 +49,23 @@ export class RecordingLogger implements Logger {
   error(...args: unknown[]): void {
     this.errors.push(args);
   }
+}
+
+/** A `request.end` event; `fields` override the defaults (a successful non-streamed request). */
+export function requestEnd(fields: Partial<RequestEndEvent> = {}): RequestEndEvent {
+  return {
+    type: 'request.end',
+    requestId: 'req',
+    timestamp: T0,
+    operation: 'chat',
+    success: true,
+    provider: 'openai',
+    model: 'gpt-4o',
+    latencyMs: 100,
+    attempts: 1,
+    errorType: null,
+    usage: null,
+    stream: false,
+    ...fields,
+  };
 }

@@ -1,0 +1,201 @@
+import type { LlmRouterError } from '../errors/llm-router-error.js';
+import type { CostCalculator } from '../cost/index.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { CircuitState, RateLimitSnapshot } from '../events/router-event.js';
+import type { SafeLogger } from '../logging/logger.js';
+import type { ChatCompletionChoice, FinishReason, Usage } from '../types/chat.js';
+import type { RequestRun, Target } from './request-run.js';
+
+
+/** How one attempt ended: answered, failed, or (for streams) finished, cut or abandoned. */
+export interface AttemptOutcome {
+  error: LlmRouterError | undefined;
+  latencyMs: number;
+  usage: Usage | null;
+  ttftMs: number | null;
+  finishReason: FinishReason | null;
+  abandoned: boolean;
+  rateLimit: RateLimitSnapshot | null;
+  responseId: string | null;
+  responseModel: string | null;
+  choices: readonly ChatCompletionChoice[] | null;
+}
+
+/**
+ * Turns each moment of a request into its event and its log line. Builds nothing when nobody listens
+ * and no logger was given; a throwing listener or logger never reaches the request.
+ */
+export class Reporter {
+  constructor(
+    private readonly bus: EventBus,
+    private readonly logger: SafeLogger,
+    private readonly logging: boolean,
+    private readonly clock: () => number,
+    private readonly cost: CostCalculator,
+  ) {}
+
+  requestStarted(run: RequestRun, targets: readonly Target[]): void {
+    if (!this.bus.active) return;
+    this.bus.emit({
+      type: 'request.start',
+      requestId: run.requestId,
+      timestamp: this.clock(),
+      metadata: run.metadata,
+      operation: run.operation,
+      model: run.model,
+      stream: run.stream,
+      candidates: targets.map((t) => t.slot.provider.name),
+      messages: run.messages,
+    });
+  }
+
+  attemptStarted(run: RequestRun, target: Target, attempt: number): void {
+    const { provider, endpoint } = target.slot;
+    if (this.logging) this.logger.debug({ requestId: run.requestId, provider: provider.name, model: target.model, attempt }, 'llm-router: attempt');
+    if (!this.bus.active) return;
+    this.bus.emit({
+      type: 'attempt.start',
+      requestId: run.requestId,
+      timestamp: this.clock(),
+      metadata: run.metadata,
+      operation: run.operation,
+      provider: provider.name,
+      model: target.model,
+      attempt,
+      stream: run.stream,
+      providerType: provider.type,
+      serverAddress: endpoint?.address ?? null,
+      serverPort: endpoint?.port ?? null,
+    });
+  }
+
+  /** Reports an attempt's end (its cost is added to the request's). */
+  attemptEnded(run: RequestRun, target: Target, attempt: number, o: AttemptOutcome): void {
+    const { provider } = target.slot;
+    const error = o.error;
+    const statusCode = error === undefined ? 200 : (error.statusCode ?? null);
+    if (this.logging) {
+      const fields = { requestId: run.requestId, provider: provider.name, model: target.model, attempt, latencyMs: o.latencyMs, statusCode };
+      if (error === undefined) this.logger.debug({ ...fields, errorType: null }, 'llm-router: attempt succeeded');
+      else this.logger.warn({ ...fields, errorType: error.name, err: error.message }, 'llm-router: attempt failed');
+    }
+    if (!this.bus.active) return;
+    const costUsd = this.cost(provider.type, target.model, o.usage);
+    if (costUsd !== null) run.costUsd = (run.costUsd ?? 0) + costUsd;
+    this.bus.emit({
+      type: 'attempt.end',
+      requestId: run.requestId,
+      timestamp: this.clock(),
+      metadata: run.metadata,
+      operation: run.operation,
+      provider: provider.name,
+      model: target.model,
+      attempt,
+      success: error === undefined,
+      latencyMs: o.latencyMs,
+      statusCode,
+      errorType: error?.name ?? null,
+      usage: o.usage,
+      stream: run.stream,
+      ttftMs: o.ttftMs,
+      finishReason: o.finishReason,
+      abandoned: o.abandoned,
+      providerType: provider.type,
+      costUsd,
+      rateLimit: o.rateLimit,
+      responseId: o.responseId,
+      responseModel: o.responseModel,
+      choices: o.choices,
+    });
+  }
+
+  firstChunk(run: RequestRun, target: Target, attempt: number, ttftMs: number): void {
+    if (!this.bus.active) return;
+    this.bus.emit({
+      type: 'stream.first_chunk',
+      requestId: run.requestId,
+      timestamp: this.clock(),
+      metadata: run.metadata,
+      provider: target.slot.provider.name,
+      model: target.model,
+      attempt,
+      ttftMs,
+    });
+  }
+
+  retry(run: RequestRun, target: Target, attempt: number, delayMs: number, error: LlmRouterError): void {
+    if (this.logging) {
+      this.logger.info(
+        { requestId: run.requestId, provider: target.slot.provider.name, model: target.model, attempt, delayMs, errorType: error.name },
+        'llm-router: retrying',
+      );
+    }
+    if (!this.bus.active) return;
+    this.bus.emit({
+      type: 'request.retry',
+      requestId: run.requestId,
+      timestamp: this.clock(),
+      metadata: run.metadata,
+      provider: target.slot.provider.name,
+      model: target.model,
+      attempt,
+      delayMs,
+      errorType: error.name,
+      statusCode: error.statusCode ?? null,
+    });
+  }
+
+  fallback(run: RequestRun, from: Target, to: Target, error: LlmRouterError): void {
+    if (this.logging) {
+      this.logger.info(
+        { requestId: run.requestId, provider: from.slot.provider.name, toProvider: to.slot.provider.name, errorType: error.name },
+        'llm-router: falling back',
+      );
+    }
+    if (!this.bus.active) return;
+    this.bus.emit({
+      type: 'request.fallback',
+      requestId: run.requestId,
+      timestamp: this.clock(),
+      metadata: run.metadata,
+      fromProvider: from.slot.provider.name,
+      toProvider: to.slot.provider.name,
+      errorType: error.name,
+      statusCode: error.statusCode ?? null,
+    });
+  }
+
+  /** Reports the request's end once: answered (`error` null) or failed for good. */
+  requestEnded(run: RequestRun, error: LlmRouterError | null, usage: Usage | null): void {
+    if (run.ended) return;
+    run.ended = true;
+    if (!this.bus.active) return;
+    const latencyMs = performance.now() - run.startedAt;
+    const target = run.last;
+    this.bus.emit({
+      type: 'request.end',
+      requestId: run.requestId,
+      timestamp: this.clock(),
+      metadata: run.metadata,
+      operation: run.operation,
+      success: error === null,
+      provider: target?.slot.provider.name ?? null,
+      model: target?.model ?? null,
+      latencyMs,
+      attempts: run.attempts,
+      errorType: error?.name ?? null,
+      usage,
+      stream: run.stream,
+      requestedModel: run.requestedModel,
+      statusCode: error?.statusCode ?? null,
+      overheadMs: Math.max(0, latencyMs - run.providerMs - run.sleptMs),
+      costUsd: run.costUsd,
+    });
+  }
+
+  circuit(provider: string, state: CircuitState, previousState: CircuitState, reason: string): void {
+    this.logger.warn({ provider, state, previousState, reason }, 'llm-router: circuit state changed');
+    if (!this.bus.active) return;
+    this.bus.emit({ type: 'provider.state', requestId: '', timestamp: this.clock(), provider, state, previousState, reason });
+  }
+}

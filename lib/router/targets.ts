@@ -1,0 +1,51 @@
+import { TARGET_CACHE_SIZE } from '../config/defaults.js';
+import { BadRequestError } from '../errors/llm-router-error.js';
+import type { ProviderSlot } from './provider-slot.js';
+import type { Target } from './request-run.js';
+import type { RoutingStrategyImpl } from './strategies/routing-strategy.js';
+
+function hasValue(map: ReadonlyMap<string, string>, value: string): boolean {
+  for (const v of map.values()) if (v === value) return true;
+  return false;
+}
+
+/** The model name a provider is sent for the caller's `model`, or undefined when it does not serve it. */
+function modelFor(slot: ProviderSlot, model: string | undefined): string | undefined {
+  const c = slot.provider.config;
+  if (model === undefined) return c.defaultModel ?? (c.models === undefined ? undefined : c.models.values().next().value);
+  if (c.models === undefined) return model;
+  return c.models.get(model) ?? (hasValue(c.models, model) ? model : undefined);
+}
+
+/** Orders a request's candidates (strategy order, the providers that serve the model). */
+export class TargetResolver {
+  /** The targets of a model while the strategy keeps the configured order (they never change then). */
+  private readonly cache = new Map<string | undefined, Target[]>();
+
+  constructor(
+    private readonly slots: ProviderSlot[],
+    private readonly strategy: RoutingStrategyImpl,
+  ) {}
+
+  /** The providers that serve `model`, in strategy order, with the model name each is sent. */
+  resolve(model: string | undefined, requestId: string): Target[] {
+    const ordered = this.strategy.order(this.slots);
+    const cacheable = ordered === this.slots;
+    if (cacheable) {
+      const cached = this.cache.get(model);
+      if (cached !== undefined) return cached;
+    }
+    const out: Target[] = [];
+    for (const slot of ordered) {
+      const target = modelFor(slot, model);
+      if (target !== undefined) out.push({ slot, model: target });
+    }
+    if (out.length === 0) {
+      const names = this.slots.map((s) => s.provider.name).join(', ');
+      const reason = model === undefined ? 'is required: no provider has a defaultModel' : `"${model}" is not served by any provider (${names})`;
+      throw new BadRequestError(`Invalid request: model ${reason}`, { field: 'model', requestId });
+    }
+    if (cacheable && this.cache.size < TARGET_CACHE_SIZE) this.cache.set(model, out);
+    return out;
+  }
+}

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { Client } from '../../lib/client.js';
+import { LlmRouterError, RateLimitError } from '../../lib/errors/llm-router-error.js';
+import { MetricsCollector } from '../../lib/metrics/metrics-collector.js';
+import { LlmRouter } from '../../lib/router/llm-router.js';
+import { BARE_CLIENT_OPTIONS, useMockProviderServer } from '../support/provider-test-kit.js';
+import { clientOptions, FORMATS } from './wire-formats.js';
+
+// A 2xx answer whose body is an error object is an error of every provider's non-streaming path:
+// typed from its content, recorded as a failure, retried and fallen back.
+
+const ask = { messages: [{ role: 'user' as const, content: 'x' }] };
+
+describe('errors inside 2xx answers', () => {
+  const bed = useMockProviderServer(() => ({ providerType: 'mock' }) as never);
+
+  for (const format of FORMATS) {
+    test(`${format.format}: 200 with an error body -> ${format.errorClass}, retried, recorded as failures`, async () => {
+      const collector = new MetricsCollector();
+      const client = new Client({ ...clientOptions(format, bed.server.url), metricsEnabled: true, metricsCollector: collector, maxRetries: 1, retry: { initialDelayMs: 1, maxDelayMs: 5 } });
+      try {
+        bed.server.enqueueFault({ status: 200, body: format.errorIn200 }, { times: 2 });
+        const error = await client.chat.completions.create(ask).catch((e: unknown) => e);
+        assert.ok(error instanceof LlmRouterError, String(error));
+        assert.equal(error.name, format.errorClass);
+        assert.match(error.message, format.message);
+        assert.equal(bed.server.requests.length, 2, 'retried once');
+        const records = collector.getMetrics();
+        assert.deepEqual(records.map((r) => [r.success, r.errorType]), [[false, format.errorClass], [false, format.errorClass]]);
+        assert.ok(records.every((r) => r.completionTokens === null || r.completionTokens === 0));
+      } finally {
+        await client.close();
+        collector.close();
+      }
+    });
+
+    test(`${format.format}: 200 with an error body falls back to the next provider`, async () => {
+      const router = new LlmRouter({
+        providers: [
+          { ...format.config(bed.server.url, 'fake-error-bodies-key'), name: 'first', maxRetries: 0 },
+          { providerType: 'mock', name: 'second', defaultModel: 'mock-model' },
+        ],
+        metricsEnabled: false,
+        circuitBreaker: false,
+      } as never);
+      try {
+        bed.server.enqueueFault({ status: 200, body: format.errorIn200 });
+        const res = await router.chat.completions.create(ask);
+        assert.equal(res.provider, 'second');
+      } finally {
+        await router.close();
+      }
+    });
+  }
+
+  test('a retry delay in a Gemini error body (RetryInfo.retryDelay) sets retryAfterMs', async () => {
+    const body = JSON.parse(readFileSync(new URL('../../../../shared/provider-recordings/gemini/error-429-resource-exhausted.json', import.meta.url), 'utf8'));
+    const client = new Client({ ...BARE_CLIENT_OPTIONS, ...FORMATS.find((f) => f.format === 'gemini')!.config(bed.server.url, 'fake-gemini-retry-key') } as never);
+    try {
+      bed.server.enqueueFault({ status: 429, body });
+      const error = await client.chat.completions.create(ask).catch((e: unknown) => e);
+      assert.ok(error instanceof RateLimitError, String(error));
+      assert.equal(error.retryAfterMs, 34_400);
+      bed.server.enqueueFault({ status: 200, body: { error: { code: 429, message: 'quota', status: 'RESOURCE_EXHAUSTED', details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '12s' }] } } });
+      const inside = await client.chat.completions.create(ask).catch((e: unknown) => e);
+      assert.ok(inside instanceof RateLimitError, String(inside));
+      assert.equal(inside.retryAfterMs, 12_000);
+    } finally {
+      await client.close();
+    }
+  });
+});
