@@ -40,6 +40,8 @@ export class RedisConnection {
   private owned = false;
   private degraded = false;
   private closed = false;
+  /** No client will ever be: ioredis missing, or the object given is not a client. */
+  private dead = false;
   private readonly listeners: Array<[string, (...args: any[]) => void]> = [];
   private readonly readyWaiters: Array<(ok: boolean) => void> = [];
   /** The client's own command timeout if it has one; else `bound` races a timer. */
@@ -53,6 +55,7 @@ export class RedisConnection {
     if (typeof options.redis === 'string') {
       this.owned = true;
       this.createClient(options.redis).catch((e: unknown) => {
+        this.dead = true;
         this.settle(false);
         this.failed(e, 'the ioredis client could not be created');
       });
@@ -60,6 +63,7 @@ export class RedisConnection {
       try {
         this.attach(options.redis as RedisClientLike);
       } catch (e) {
+        this.dead = true;
         this.failed(e, 'the given Redis client is not an ioredis client');
       }
     }
@@ -79,7 +83,7 @@ export class RedisConnection {
   /** `true` if connected now; else resolves with the outcome of the next connection attempt (reconnects go on either way). */
   ready(): Promise<boolean> {
     if (this.client !== null) return Promise.resolve(true);
-    if (this.closed) return Promise.resolve(false);
+    if (this.closed || this.dead) return Promise.resolve(false);
     return new Promise((resolve) => this.readyWaiters.push(resolve));
   }
 

@@ -189,8 +189,9 @@ describe('RedisStateStore on a real redis-server', () => {
   let server: RedisServer;
   let n = 0;
   const stores: RedisStateStore[] = [];
+  // a generous command timeout: on a loaded machine a slow reply must not turn into the local fallback
   const fresh = async (prefix = `t${n++}:`): Promise<RedisStateStore> => {
-    const store = new RedisStateStore({ redis: server.url, keyPrefix: prefix });
+    const store = new RedisStateStore({ redis: server.url, keyPrefix: prefix, commandTimeoutMs: 10_000 });
     stores.push(store);
     assert.equal(await store.ready(), true);
     return store;
