@@ -113,7 +113,7 @@ export class RedisConnection {
   }
 
   /** A command or the connection failed: the local state answers until Redis is back. */
-  failed(error: unknown, what = 'Redis shared state is unreachable'): void {
+  failed(error: unknown, what = isReplyError(error) ? 'a Redis shared state command failed' : 'Redis shared state is unreachable'): void {
     if (this.degraded || this.closed) return;
     this.degraded = true;
     const message = error instanceof Error ? error.message : String(error);
@@ -201,4 +201,9 @@ export class RedisConnection {
 /** Hides the user and password of any URL in a message (a Redis URL may carry them). */
 function redactCredentials(message: string): string {
   return message.replace(/\/\/[^/@\s]*@/g, '//***@');
+}
+
+/** An error answered by the server (the connection itself is fine). */
+function isReplyError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ReplyError';
 }

@@ -311,7 +311,7 @@ export class RedisStateStore implements RouterStateStore {
   private spendArgs(budgets: readonly BudgetKey[], usd: number, now: number): Array<string | number> {
     const args: Array<string | number> = [budgets.length];
     for (const b of budgets) args.push(this.keys.budget(b.name, b.windowMs));
-    args.push(String(usd));
+    args.push(String(Number.isFinite(usd) ? usd : 0));
     for (const b of budgets) {
       const idx = bucketIndex(now, bucketMsOf(b.windowMs));
       args.push(String(idx), String(idx - BUDGET_BUCKETS + 1), ttlArg(b.windowMs + EXPIRY_GRACE_MS));

@@ -84,6 +84,7 @@ const cases: Record<string, Case> = {
     assert.deepEqual(await s.spend([B2], T0 + 600_000), [2]);
     assert.deepEqual(await s.addSpend([B1, B2], 0.5, T0 + 600_001), [0.5, 2.5]);
     assert.deepEqual(await s.spend([B2], T0 + 700_000), [0.5]);
+    assert.deepEqual(await s.addSpend([B2], Number.NaN, T0 + 700_000), [0.5], 'a NaN cost adds nothing');
   },
   'budgets: the same name with another window is another budget; sub-cent sums stay exact enough': async (s) => {
     await s.addSpend([{ name: 'x', windowMs: 60_000 }], 5, T0);
