@@ -66,7 +66,7 @@ class RedisStateQuery implements StateQuery {
  * fallback handled per connection, also inside pipelines), automatic pipelining of the commands of one
  * tick, control of the offline queue (`enableOfflineQueue: false` fails fast instead of queueing
  * behind a dead connection), `commandTimeout` and `maxRetriesPerRequest`, background reconnection,
- * and its maturity (the client most Node services and LiteLLM-like gateways already run). A Redis
+ * and its maturity (long-lived, widely deployed, maintained under the redis organisation). A Redis
  * Cluster client is not supported (the scripts touch keys of several providers).
  */
 export class RedisStateStore implements RouterStateStore {
