@@ -120,7 +120,7 @@ export type { Logger } from './logging/logger.js';
 export { DEFAULT_RETRY, DEFAULT_CIRCUIT_BREAKER, DEFAULT_TIMEOUT_MS, PROVIDER_DEFAULTS } from './config/index.js';
 export type { ProviderDefaults } from './config/index.js';
 
-export { createCostCalculator } from './cost/index.js';
+export { createCostCalculator, preloadPriceTable } from './cost/index.js';
 export type { CostCalculator, CostCalculatorOptions } from './cost/index.js';
 
 export { toOpenAIChatCompletion, toOpenAIChatCompletionChunk, toOpenAIUsage, toOpenAIError, writeOpenAIEventStream } from './openai-wire/index.js';

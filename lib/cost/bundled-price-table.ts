@@ -14,6 +14,14 @@ function priceTable(): typeof GenaiPrices {
   return table;
 }
 
+/**
+ * Loads the bundled price table now (it is otherwise loaded by the first bundled lookup, on the
+ * event loop of whichever attempt ends first); e.g. at startup, after the router is built.
+ */
+export function preloadPriceTable(): void {
+  priceTable();
+}
+
 const NO_USAGE = Object.freeze({ input_tokens: 0, output_tokens: 0 });
 const DAY_SECONDS = 86_400;
 /** Re-resolve this often when a time-of-day constraint cannot be read. */

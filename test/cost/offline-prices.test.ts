@@ -47,3 +47,16 @@ test('the bundled price table works with every network path refused, and loads o
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('preloadPriceTable loads the table ahead of the first lookup', () => {
+  const script = `
+import { createRequire } from 'node:module';
+const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('genai-prices'));
+const { preloadPriceTable } = await import(${JSON.stringify(new URL('../../lib/index.js', import.meta.url).href)});
+const before = loaded();
+preloadPriceTable();
+console.log(JSON.stringify([before, loaded()]));
+`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.deepEqual(JSON.parse(out), [false, true]);
+});
