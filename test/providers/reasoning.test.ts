@@ -4,6 +4,7 @@ import { Client } from '../../lib/client.js';
 import { mockTokenCount } from '../../lib/testing/index.js';
 import type { ChatCompletionChunk } from '../../lib/types/chat.js';
 import { streamedToolCalls, useMockProviderServer, WEATHER_TOOL } from '../support/provider-test-kit.js';
+import { ReplayServer } from './recording-replay.js';
 import { clientOptions, FORMATS } from './wire-formats.js';
 
 // MockProviderServer's `reasoning` option sends reasoning in each format's own shape; every provider
@@ -51,6 +52,28 @@ describe('reasoning from every wire format', () => {
       }
     });
   }
+
+  test("OpenAI's refusal: message.refusal, not content", async () => {
+    const replay = await ReplayServer.start();
+    const client = new Client({ providerType: 'openai', apiKey: 'fake-refusal-key', baseUrl: `${replay.url}/v1`, defaultModel: 'm', maxRetries: 0, metricsEnabled: false } as never);
+    try {
+      const refusal = "I'm sorry, I can't help with that.";
+      replay.serve({
+        name: 'refusal',
+        providerType: 'openai',
+        status: 200,
+        stream: false,
+        contentType: 'application/json',
+        body: JSON.stringify({ id: 'c', object: 'chat.completion', model: 'gpt', choices: [{ index: 0, message: { role: 'assistant', content: null, refusal }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 9, total_tokens: 12 } }),
+      });
+      const res = await client.chat.completions.create({ messages: [{ role: 'user', content: 'x' }] });
+      assert.equal(res.choices[0]!.message.refusal, refusal);
+      assert.equal(res.choices[0]!.message.content, null);
+    } finally {
+      await client.close();
+      await replay.close();
+    }
+  });
 
   test('without the option no reasoning is sent: message.reasoning is null', async () => {
     bed.server.configure({ reasoning: undefined });
