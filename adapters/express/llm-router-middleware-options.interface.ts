@@ -23,8 +23,10 @@ export interface LlmRouterMiddlewareOptions {
   /**
    * Protection of the metrics and stats routes: a bearer token the scraper must send (401 otherwise,
    * compared in constant time), or a function of the request (403 when it returns `false`).
+   * `{ bearerToken: undefined }` means no protection (as `metrics.bearerToken: undefined` in the NestJS
+   * module), so `auth: { bearerToken: process.env.METRICS_TOKEN }` protects only when the variable is set.
    */
-  auth?: { bearerToken: string } | LlmRouterMiddlewareAuthorizer;
+  auth?: { bearerToken: string | undefined } | LlmRouterMiddlewareAuthorizer;
   /**
    * A JSON stats route (summary, aggregates per provider and model, provider comparison and circuit
    * states). `true` serves it at `/stats`. Default off. Accepts `?windowMs=` for a rolling window of at

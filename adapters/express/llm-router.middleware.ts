@@ -122,6 +122,7 @@ function createAuthorizer(auth: LlmRouterMiddlewareOptions['auth']): ((req: Inco
     return async (req) => ((await check(req)) === true ? 'allow' : 403);
   }
   if (typeof auth !== 'object' || auth === null) throw new ConfigurationError('auth', 'must be { bearerToken } or a function of the request');
+  if (auth.bearerToken === undefined) return undefined;
   const verify = createBearerTokenVerifier(auth.bearerToken, 'auth.bearerToken');
   return async (req) => (verify(req.headers.authorization) ? 'allow' : 401);
 }

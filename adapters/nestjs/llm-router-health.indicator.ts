@@ -9,7 +9,7 @@ import {
   type ResolvedHealthOptions,
   resolveHealthOptions,
 } from '../shared/evaluate-router-health.js';
-import { LLM_ROUTER_HEALTH_OPTIONS } from './llm-router.constants.js';
+import { LLM_ROUTER_HEALTH_OPTIONS, LLM_ROUTER_INSTANCE } from './llm-router.constants.js';
 
 export type { LlmHealthStatus, LlmProviderHealth, LlmRouterHealthDetails } from '../shared/evaluate-router-health.js';
 
@@ -81,7 +81,7 @@ export class LlmRouterHealthIndicator {
   private readonly defaults: ResolvedHealthOptions;
 
   constructor(
-    private readonly router: LlmRouter,
+    @Inject(LLM_ROUTER_INSTANCE) private readonly router: LlmRouter,
     @Optional() @Inject(LLM_ROUTER_HEALTH_OPTIONS) options?: LlmRouterHealthOptions,
   ) {
     this.defaults = resolveHealthOptions(options, DEFAULT_HEALTH_OPTIONS, 'health');

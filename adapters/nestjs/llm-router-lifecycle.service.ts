@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { LlmRouter, type MetricsCollector } from 'llm-api-router';
-import { LLM_METRICS_COLLECTOR, LLM_ROUTER_OPTIONS } from './llm-router.constants.js';
+import { LLM_METRICS_COLLECTOR, LLM_ROUTER_INSTANCE, LLM_ROUTER_OPTIONS } from './llm-router.constants.js';
 import type { LlmRouterModuleOptions } from './llm-router-options.interface.js';
 
 /**
@@ -16,7 +16,7 @@ export class LlmRouterLifecycle implements OnApplicationShutdown {
   private closing: Promise<void> | undefined;
 
   constructor(
-    private readonly router: LlmRouter,
+    @Inject(LLM_ROUTER_INSTANCE) private readonly router: LlmRouter,
     @Inject(LLM_ROUTER_OPTIONS) private readonly options: LlmRouterModuleOptions,
     @Optional() @Inject(LLM_METRICS_COLLECTOR) private readonly collector: MetricsCollector | undefined,
   ) {}

@@ -12,7 +12,7 @@ export interface LlmRouterMetricsOptions {
    */
   enabled?: boolean;
   /**
-   * Path of the Prometheus route. Default `/metrics`. It is relative to the application's global prefix,
+   * Path of the Prometheus route. Default `/metrics` (`/metrics/<name>` for a named registration). It is relative to the application's global prefix,
    * if any (exclude it with `app.setGlobalPrefix('api', { exclude: ['metrics'] })`). Each module
    * registration has its own path, so two applications in one process may serve different ones.
    */
@@ -45,6 +45,15 @@ export interface LlmRouterMetricsOptions {
  * started and stopped in one process never share or leak metrics).
  */
 export interface LlmRouterModuleOptions extends LlmRouterOptions {
+  /**
+   * Tells several routers of one application apart. The default registration (no name, or `'default'`)
+   * provides `LlmRouter`, `MetricsCollector` and `LlmRouterHealthIndicator` by class; a named one
+   * provides them under `getLlmRouterToken(name)`, `getMetricsCollectorToken(name)` and
+   * `getLlmRouterHealthIndicatorToken(name)` (`@InjectLlmRouter(name)`, …), and its routes default to
+   * `/metrics/<name>` and `/stats/<name>`. Letters, digits, `_` and `-`. In `forRootAsync`, give it in
+   * the async options.
+   */
+  name?: string;
   /** The metrics routes. Default: Prometheus text at `/metrics`, no stats route, no protection. */
   metrics?: LlmRouterMetricsOptions;
   /** Default thresholds of `LlmRouterHealthIndicator.isHealthy()`. */
@@ -60,6 +69,8 @@ export interface LlmRouterOptionsFactory {
 
 /** Options of `LlmRouterModule.forRootAsync`. Give exactly one of `useFactory`, `useClass`, `useExisting`. */
 export interface LlmRouterModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  /** The registration's name (see `LlmRouterModuleOptions.name`); it shapes the module, so it is given here. */
+  name?: string;
   /** A function returning the options; its arguments are the providers listed in `inject`. */
   useFactory?: (...args: any[]) => Promise<LlmRouterModuleOptions> | LlmRouterModuleOptions;
   /** Providers passed to `useFactory`, in order. */

@@ -15,3 +15,6 @@ export const LLM_ROUTER_MODULE_ID = Symbol('LLM_ROUTER_MODULE_ID');
 
 /** @internal Maps the metrics routes once the options are known. */
 export const LLM_ROUTER_ROUTES = Symbol('LLM_ROUTER_ROUTES');
+
+/** @internal The module's own router; exported under `getLlmRouterToken(name)`. */
+export const LLM_ROUTER_INSTANCE = Symbol('LLM_ROUTER_INSTANCE');

@@ -3,13 +3,16 @@ import { ConfigurationError, MetricsCollector, LlmRouter, type LlmRouterOptions 
 import {
   LLM_METRICS_COLLECTOR,
   LLM_ROUTER_HEALTH_OPTIONS,
+  LLM_ROUTER_INSTANCE,
   LLM_ROUTER_MODULE_ID,
   LLM_ROUTER_OPTIONS,
   LLM_ROUTER_ROUTES,
 } from './llm-router.constants.js';
 import { LlmRouterHealthIndicator } from './llm-router-health.indicator.js';
 import { LlmRouterLifecycle } from './llm-router-lifecycle.service.js';
+import { DEFAULT_LLM_ROUTER_NAME, getLlmRouterHealthIndicatorToken, getLlmRouterToken, getMetricsCollectorToken } from './llm-router.tokens.js';
 import type {
+  LlmRouterHealthOptions,
   LlmRouterModuleAsyncOptions,
   LlmRouterModuleOptions,
   LlmRouterOptionsFactory,
@@ -19,7 +22,7 @@ import { configureMetricsController, createMetricsController, resolveMetricsRout
 let registrations = 0;
 
 /**
- * Provides an `LlmRouter` (injectable by class), its `MetricsCollector` (`LLM_METRICS_COLLECTOR`) and
+ * Provides an `LlmRouter` (injectable by class), its `MetricsCollector` (by class, or `LLM_METRICS_COLLECTOR`) and
  * `LlmRouterHealthIndicator`, serves the Prometheus text at `metrics.path` (default `/metrics`), and
  * closes the router and the collector it created when the application closes. Works on the Express and
  * the Fastify platform.
@@ -30,16 +33,29 @@ let registrations = 0;
  * ```
  *
  * Every call registers a module of its own (its own router, collector and metrics route), so an
- * application may hold several and a process may run several applications.
+ * application may hold several and a process may run several applications. Several routers in one
+ * application are told apart by `name`, as `@nestjs/typeorm` tells connections apart:
+ *
+ * ```ts
+ * imports: [
+ *   LlmRouterModule.forRoot({ providers: [...] }),                       // LlmRouter, /metrics
+ *   LlmRouterModule.forRoot({ name: 'billing', providers: [...] }),      // @InjectLlmRouter('billing'), /metrics/billing
+ * ]
+ * ```
+ *
+ * The default registration exports `LlmRouter`, `MetricsCollector` and `LlmRouterHealthIndicator` by
+ * class; a named one exports them under `getLlmRouterToken(name)`, `getMetricsCollectorToken(name)` and
+ * `getLlmRouterHealthIndicatorToken(name)` (inject them with `@InjectLlmRouter(name)`, …).
  */
 @Module({})
 export class LlmRouterModule {
   /** Registers the module with options known up front. */
   static forRoot(options: LlmRouterModuleOptions): DynamicModule {
     checkOptions(options, 'LlmRouterModule.forRoot(options)');
+    const name = checkName(options.name, 'LlmRouterModule.forRoot(options).name');
     const routes = resolveMetricsRoutes(options);
     const controller = routes.metrics === undefined && routes.stats === undefined ? undefined : createMetricsController();
-    return build(options.isGlobal === true, [], [{ provide: LLM_ROUTER_OPTIONS, useFactory: () => options }], controller);
+    return build(name, options.isGlobal === true, [], [{ provide: LLM_ROUTER_OPTIONS, useFactory: () => options }], controller);
   }
 
   /**
@@ -56,6 +72,7 @@ export class LlmRouterModule {
   static forRootAsync(options: LlmRouterModuleAsyncOptions): DynamicModule {
     const field = 'LlmRouterModule.forRootAsync(options)';
     if (typeof options !== 'object' || options === null) throw new ConfigurationError(field, 'must be an object');
+    const name = checkName(options.name, `${field}.name`);
     const sources = [options.useFactory, options.useClass, options.useExisting].filter((s) => s !== undefined);
     if (sources.length !== 1) throw new ConfigurationError(field, 'needs exactly one of useFactory, useClass, useExisting');
     const providers: Provider[] = [...(options.extraProviders ?? [])];
@@ -63,18 +80,18 @@ export class LlmRouterModule {
     if (useFactory !== undefined) {
       providers.push({
         provide: LLM_ROUTER_OPTIONS,
-        useFactory: async (...args: unknown[]) => checkOptions(await useFactory(...args), `${field}.useFactory()`),
+        useFactory: async (...args: unknown[]) => named(checkOptions(await useFactory(...args), `${field}.useFactory()`), name),
         inject: options.inject ?? [],
       });
     } else {
       if (useClass !== undefined) providers.push({ provide: useClass, useClass });
       providers.push({
         provide: LLM_ROUTER_OPTIONS,
-        useFactory: async (factory: LlmRouterOptionsFactory) => checkOptions(await factory.createLlmRouterOptions(), `${field} createLlmRouterOptions()`),
+        useFactory: async (factory: LlmRouterOptionsFactory) => named(checkOptions(await factory.createLlmRouterOptions(), `${field} createLlmRouterOptions()`), name),
         inject: [(useClass ?? useExisting)!],
       });
     }
-    return build(options.isGlobal === true, options.imports ?? [], providers, createMetricsController());
+    return build(name, options.isGlobal === true, options.imports ?? [], providers, createMetricsController());
   }
 }
 
@@ -83,12 +100,27 @@ function checkOptions(options: LlmRouterModuleOptions, field: string): LlmRouter
   return options;
 }
 
+/** The registration's name: `undefined` or `'default'` is the default one. */
+function checkName(name: unknown, field: string): string {
+  if (name === undefined) return DEFAULT_LLM_ROUTER_NAME;
+  if (typeof name !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new ConfigurationError(field, 'must be 1 to 64 letters, digits, "_" or "-"');
+  return name;
+}
+
+/** The async options with the name given to `forRootAsync` (the factory cannot rename the module). */
+function named(options: LlmRouterModuleOptions, name: string): LlmRouterModuleOptions {
+  return (options.name ?? DEFAULT_LLM_ROUTER_NAME) === name ? options : { ...options, name };
+}
+
 function routerOptions(options: LlmRouterModuleOptions, collector: MetricsCollector | undefined): LlmRouterOptions {
-  const { metrics: _metrics, health: _health, isGlobal: _isGlobal, ...rest } = options;
+  const { metrics: _metrics, health: _health, isGlobal: _isGlobal, name: _name, ...rest } = options;
   return collector === undefined ? rest : { ...rest, metricsCollector: collector };
 }
 
-function build(global: boolean, imports: NonNullable<DynamicModule['imports']>, optionsProviders: Provider[], controller: Type<unknown> | undefined): DynamicModule {
+function build(name: string, global: boolean, imports: NonNullable<DynamicModule['imports']>, optionsProviders: Provider[], controller: Type<unknown> | undefined): DynamicModule {
+  const routerToken = getLlmRouterToken(name);
+  const collectorToken = getMetricsCollectorToken(name);
+  const healthToken = getLlmRouterHealthIndicatorToken(name);
   const providers: Provider[] = [
     ...optionsProviders,
     { provide: LLM_ROUTER_MODULE_ID, useValue: ++registrations },
@@ -98,14 +130,24 @@ function build(global: boolean, imports: NonNullable<DynamicModule['imports']>, 
       inject: [LLM_ROUTER_OPTIONS],
     },
     {
-      provide: LlmRouter,
+      provide: LLM_ROUTER_INSTANCE,
       useFactory: (o: LlmRouterModuleOptions, collector: MetricsCollector | undefined) => new LlmRouter(routerOptions(o, collector)),
       inject: [LLM_ROUTER_OPTIONS, LLM_METRICS_COLLECTOR],
     },
     { provide: LLM_ROUTER_HEALTH_OPTIONS, useFactory: (o: LlmRouterModuleOptions) => o.health ?? {}, inject: [LLM_ROUTER_OPTIONS] },
-    LlmRouterHealthIndicator,
+    { provide: routerToken, useExisting: LLM_ROUTER_INSTANCE },
+    { provide: collectorToken, useFactory: (collector: MetricsCollector | undefined) => collector, inject: [LLM_METRICS_COLLECTOR] },
+    {
+      provide: healthToken,
+      useFactory: (router: LlmRouter, health: LlmRouterHealthOptions) => new LlmRouterHealthIndicator(router, health),
+      inject: [LLM_ROUTER_INSTANCE, LLM_ROUTER_HEALTH_OPTIONS],
+    },
     LlmRouterLifecycle,
   ];
+  const exports: NonNullable<DynamicModule['exports']> =
+    name === DEFAULT_LLM_ROUTER_NAME
+      ? [routerToken, collectorToken, healthToken, LLM_ROUTER_OPTIONS, LLM_METRICS_COLLECTOR, LLM_ROUTER_HEALTH_OPTIONS]
+      : [routerToken, collectorToken, healthToken];
   if (controller !== undefined) {
     providers.push({
       provide: LLM_ROUTER_ROUTES,
@@ -123,6 +165,6 @@ function build(global: boolean, imports: NonNullable<DynamicModule['imports']>, 
     imports,
     controllers: controller === undefined ? [] : [controller],
     providers,
-    exports: [LlmRouter, LLM_ROUTER_OPTIONS, LLM_METRICS_COLLECTOR, LLM_ROUTER_HEALTH_OPTIONS, LlmRouterHealthIndicator],
+    exports,
   };
 }

@@ -14,7 +14,7 @@ import { PATH_METADATA } from '@nestjs/common/constants.js';
 import { HttpAdapterHost } from '@nestjs/core';
 import { PROMETHEUS_CONTENT_TYPE, LlmRouter, type MetricsCollector } from 'llm-api-router';
 import { buildLlmRouterStats, type LlmRouterStats, normalizePath, statsPath, statsWindowFromQuery } from '../shared/llm-router-stats.js';
-import { LLM_METRICS_COLLECTOR } from './llm-router.constants.js';
+import { LLM_METRICS_COLLECTOR, LLM_ROUTER_INSTANCE } from './llm-router.constants.js';
 import type { LlmRouterModuleOptions } from './llm-router-options.interface.js';
 import { LlmRouterMetricsGuard } from './metrics-auth.guard.js';
 
@@ -35,7 +35,8 @@ export interface MetricsRoutes {
 export function resolveMetricsRoutes(options: LlmRouterModuleOptions): MetricsRoutes {
   const m = options.metrics ?? {};
   const enabled = m.enabled ?? options.metricsEnabled !== false;
-  return { metrics: enabled ? normalizePath(m.path, '/metrics', 'metrics.path') : undefined, stats: statsPath(m.stats, 'metrics.stats') };
+  const suffix = options.name === undefined || options.name === 'default' ? '' : `/${options.name}`;
+  return { metrics: enabled ? normalizePath(m.path, `/metrics${suffix}`, 'metrics.path') : undefined, stats: statsPath(m.stats, 'metrics.stats', `/stats${suffix}`) };
 }
 
 /**
@@ -48,7 +49,7 @@ export function createMetricsController(): Type<unknown> {
   @UseGuards(LlmRouterMetricsGuard)
   class LlmRouterMetricsController {
     constructor(
-      private readonly router: LlmRouter,
+      @Inject(LLM_ROUTER_INSTANCE) private readonly router: LlmRouter,
       @Optional() @Inject(LLM_METRICS_COLLECTOR) private readonly collector: MetricsCollector | undefined,
       private readonly adapterHost: HttpAdapterHost,
     ) {}

@@ -6,8 +6,8 @@ export interface LlmRouterStats {
   generatedAt: string;
   /** The rolling window the aggregates cover, or `null` for everything recorded. */
   windowMs: number | null;
-  /** Totals over all providers and models, or `null` when metrics are off. */
-  summary: MetricsSummary | null;
+  /** Totals over all providers and models (without the aggregates, which are `aggregated`), or `null` when metrics are off. */
+  summary: Omit<MetricsSummary, 'aggregated'> | null;
   /** One entry per (provider, model). */
   aggregated: AggregatedMetrics[];
   /** Providers ranked by success rate, then latency. */
@@ -17,10 +17,10 @@ export interface LlmRouterStats {
 }
 
 /** Resolves the `stats` option: the route path, or `undefined` when the route is off. */
-export function statsPath(stats: boolean | { path?: string } | undefined, field: string): string | undefined {
+export function statsPath(stats: boolean | { path?: string } | undefined, field: string, fallback = '/stats'): string | undefined {
   if (stats === undefined || stats === false) return undefined;
   if (stats !== true && (typeof stats !== 'object' || stats === null)) throw new ConfigurationError(field, 'must be a boolean or { path }');
-  return normalizePath(stats === true ? undefined : stats.path, '/stats', `${field}.path`);
+  return normalizePath(stats === true ? undefined : stats.path, fallback, `${field}.path`);
 }
 
 /** A route path with exactly one leading slash and no trailing one. */
@@ -57,9 +57,14 @@ export function buildLlmRouterStats(router: LlmRouter, collector: MetricsCollect
   return {
     generatedAt: new Date().toISOString(),
     windowMs,
-    summary: collector === undefined ? null : collector.getSummary(),
+    summary: collector === undefined ? null : summaryOnly(collector.getSummary()),
     aggregated: collector === undefined ? [] : collector.getAggregatedMetrics(windowMs === null ? undefined : { windowMs }),
     comparison: collector === undefined ? [] : collector.compareProviders(),
     providers: router.getProviderStatus(),
   };
+}
+
+function summaryOnly(summary: MetricsSummary): Omit<MetricsSummary, 'aggregated'> {
+  const { aggregated: _aggregated, ...totals } = summary;
+  return totals;
 }

@@ -17,6 +17,7 @@ import {
   ATTR_RESPONSE_TIME_TO_FIRST_CHUNK,
   ATTR_ROUTER_ABANDONED,
   ATTR_ROUTER_ATTEMPT,
+  ATTR_ROUTER_COST_USD,
   ATTR_ROUTER_PROVIDER,
   ATTR_ROUTER_REQUEST_ID,
   ATTR_USAGE_CACHE_CREATION_INPUT_TOKENS,
@@ -181,7 +182,7 @@ class GenAiInstrumentation {
     const ttftMs = event.ttftMs;
     if (event.stream && ttftMs !== null) {
       timeToFirstChunk.record(ttftMs / 1000, answered.answered);
-      if (event.success && !event.abandoned && usage !== null && usage.completionTokens > 1) {
+      if (event.success && !event.abandoned && usage !== null && usage.completionTokens > 1 && event.latencyMs >= ttftMs) {
         timePerOutputChunk.record((event.latencyMs - ttftMs) / 1000 / (usage.completionTokens - 1), answered.answered);
       }
     }
@@ -215,6 +216,7 @@ class GenAiInstrumentation {
     } else if (event.finishReason !== null) {
       span.setAttribute(ATTR_RESPONSE_FINISH_REASONS, [event.finishReason]);
     }
+    if (event.costUsd != null) span.setAttribute(ATTR_ROUTER_COST_USD, event.costUsd);
     if (event.abandoned) span.setAttribute(ATTR_ROUTER_ABANDONED, true);
     if (!event.success) {
       const errorType = event.errorType ?? '_OTHER';

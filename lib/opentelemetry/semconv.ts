@@ -33,6 +33,7 @@ export const ATTR_ROUTER_REQUEST_ID = 'llm_router.request_id';
 export const ATTR_ROUTER_PROVIDER = 'llm_router.provider';
 export const ATTR_ROUTER_ATTEMPT = 'llm_router.attempt';
 export const ATTR_ROUTER_ABANDONED = 'llm_router.stream.abandoned';
+export const ATTR_ROUTER_COST_USD = 'llm_router.cost_usd';
 
 /**
  * Advisory bucket boundaries (seconds) of `gen_ai.client.operation.duration`,

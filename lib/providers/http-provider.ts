@@ -177,10 +177,11 @@ export abstract class HttpProvider implements Provider {
   private baseHeaders(auth: Record<string, string>, stream: boolean): Record<string, string> {
     let cache = this.headerCache;
     if (cache === undefined || cache.auth !== auth) {
+      const configured = lowerCased(this.config.headers);
       cache = this.headerCache = {
         auth,
-        json: { 'content-type': 'application/json', accept: 'application/json', ...this.config.headers, ...auth },
-        stream: { 'content-type': 'application/json', accept: 'text/event-stream', ...this.config.headers, ...auth },
+        json: { 'content-type': 'application/json', accept: 'application/json', ...configured, ...auth },
+        stream: { 'content-type': 'application/json', accept: 'text/event-stream', ...configured, ...auth },
       };
     }
     return stream ? cache.stream : cache.json;
@@ -241,7 +242,7 @@ export abstract class HttpProvider implements Provider {
   }
 }
 
-function lowerCased(headers: Record<string, string>): Record<string, string> {
+function lowerCased(headers: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name in headers) out[name.toLowerCase()] = headers[name]!;
   return out;

@@ -27,6 +27,30 @@ function checkSignal(value: unknown): void {
   if (value !== undefined && !(value instanceof AbortSignal)) fail('signal', 'must be an AbortSignal');
 }
 
+/** A header name as HTTP allows it (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** `metadata`, `maxRetries` and `headers`, shared by every operation. Values are never quoted: a header may carry a key. */
+function checkRoutingOptions(req: { metadata?: unknown; maxRetries?: unknown; headers?: unknown }): void {
+  const { metadata, maxRetries, headers } = req;
+  if (metadata !== undefined) {
+    if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) fail('metadata', 'must be an object of string values');
+    for (const [key, value] of Object.entries(metadata)) {
+      if (typeof value !== 'string') fail(`metadata.${key}`, 'must be a string');
+    }
+  }
+  if (maxRetries !== undefined && (typeof maxRetries !== 'number' || !Number.isInteger(maxRetries) || maxRetries < 0)) {
+    fail('maxRetries', 'must be a whole number >= 0');
+  }
+  if (headers !== undefined) {
+    if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) fail('headers', 'must be an object of string values');
+    for (const [name, value] of Object.entries(headers)) {
+      if (!HEADER_NAME.test(name)) fail('headers', 'has an invalid header name');
+      if (typeof value !== 'string' || /[\r\n\0]/.test(value)) fail(`headers.${name}`, 'must be a string without line breaks');
+    }
+  }
+}
+
 /** Checks a chat request before any network call; throws `BadRequestError` naming the field. */
 export function validateChatRequest(req: ChatCompletionRequest): void {
   if (typeof req !== 'object' || req === null) fail('request', 'must be an object');
@@ -62,6 +86,7 @@ export function validateChatRequest(req: ChatCompletionRequest): void {
   checkPositiveInt(req.maxTokens, 'maxTokens');
   checkTimeout(req.timeoutMs);
   checkSignal(req.signal);
+  checkRoutingOptions(req);
   if (req.stream !== undefined && typeof req.stream !== 'boolean') fail('stream', 'must be a boolean');
   if (req.stop !== undefined && typeof req.stop !== 'string' && !(Array.isArray(req.stop) && req.stop.every((s) => typeof s === 'string'))) {
     fail('stop', 'must be a string or an array of strings');
@@ -91,4 +116,5 @@ export function validateEmbeddingsRequest(req: EmbeddingsRequest): void {
   checkPositiveInt(req.dimensions, 'dimensions');
   checkTimeout(req.timeoutMs);
   checkSignal(req.signal);
+  checkRoutingOptions(req);
 }

@@ -104,6 +104,7 @@ export class LocalStateStore implements RouterStateStore {
   }
 
   addSpend(budgets: readonly BudgetKey[], usd: number, now: number): number[] {
+    if (!Number.isFinite(usd)) usd = 0;
     const out = new Array<number>(budgets.length);
     for (let i = 0; i < budgets.length; i++) out[i] = this.window(budgets[i]!).add(usd, now);
     return out;

@@ -40,6 +40,8 @@ export class RedisConnection {
   private owned = false;
   private degraded = false;
   private closed = false;
+  /** No client will ever be: ioredis missing, or the object given is not a client. */
+  private dead = false;
   private readonly listeners: Array<[string, (...args: any[]) => void]> = [];
   private readonly readyWaiters: Array<(ok: boolean) => void> = [];
   /** The client's own command timeout if it has one; else `bound` races a timer. */
@@ -53,6 +55,7 @@ export class RedisConnection {
     if (typeof options.redis === 'string') {
       this.owned = true;
       this.createClient(options.redis).catch((e: unknown) => {
+        this.dead = true;
         this.settle(false);
         this.failed(e, 'the ioredis client could not be created');
       });
@@ -60,6 +63,7 @@ export class RedisConnection {
       try {
         this.attach(options.redis as RedisClientLike);
       } catch (e) {
+        this.dead = true;
         this.failed(e, 'the given Redis client is not an ioredis client');
       }
     }
@@ -79,7 +83,7 @@ export class RedisConnection {
   /** `true` if connected now; else resolves with the outcome of the next connection attempt (reconnects go on either way). */
   ready(): Promise<boolean> {
     if (this.client !== null) return Promise.resolve(true);
-    if (this.closed) return Promise.resolve(false);
+    if (this.closed || this.dead) return Promise.resolve(false);
     return new Promise((resolve) => this.readyWaiters.push(resolve));
   }
 
@@ -109,7 +113,7 @@ export class RedisConnection {
   }
 
   /** A command or the connection failed: the local state answers until Redis is back. */
-  failed(error: unknown, what = 'Redis shared state is unreachable'): void {
+  failed(error: unknown, what = isReplyError(error) ? 'a Redis shared state command failed' : 'Redis shared state is unreachable'): void {
     if (this.degraded || this.closed) return;
     this.degraded = true;
     const message = error instanceof Error ? error.message : String(error);
@@ -197,4 +201,9 @@ export class RedisConnection {
 /** Hides the user and password of any URL in a message (a Redis URL may carry them). */
 function redactCredentials(message: string): string {
   return message.replace(/\/\/[^/@\s]*@/g, '//***@');
+}
+
+/** An error answered by the server (the connection itself is fine). */
+function isReplyError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ReplyError';
 }

@@ -66,7 +66,7 @@ class RedisStateQuery implements StateQuery {
  * fallback handled per connection, also inside pipelines), automatic pipelining of the commands of one
  * tick, control of the offline queue (`enableOfflineQueue: false` fails fast instead of queueing
  * behind a dead connection), `commandTimeout` and `maxRetriesPerRequest`, background reconnection,
- * and its maturity (the client most Node services and LiteLLM-like gateways already run). A Redis
+ * and its maturity (long-lived, widely deployed, maintained under the redis organisation). A Redis
  * Cluster client is not supported (the scripts touch keys of several providers).
  */
 export class RedisStateStore implements RouterStateStore {
@@ -311,7 +311,7 @@ export class RedisStateStore implements RouterStateStore {
   private spendArgs(budgets: readonly BudgetKey[], usd: number, now: number): Array<string | number> {
     const args: Array<string | number> = [budgets.length];
     for (const b of budgets) args.push(this.keys.budget(b.name, b.windowMs));
-    args.push(String(usd));
+    args.push(String(Number.isFinite(usd) ? usd : 0));
     for (const b of budgets) {
       const idx = bucketIndex(now, bucketMsOf(b.windowMs));
       args.push(String(idx), String(idx - BUDGET_BUCKETS + 1), ttlArg(b.windowMs + EXPIRY_GRACE_MS));

@@ -139,7 +139,7 @@ export interface RouterStateStore {
   /** Removes a reservation whose request never reached the provider. */
   release(reservation: Reservation, now: number): MaybePromise<void>;
   usage(provider: string, now: number): MaybePromise<RateUsage>;
-  /** Adds `usd` to each budget; answers each one's spend in its window ending now. */
+  /** Adds `usd` to each budget (a non-finite amount counts as 0); answers each one's spend in its window ending now. */
   addSpend(budgets: readonly BudgetKey[], usd: number, now: number): MaybePromise<number[]>;
   spend(budgets: readonly BudgetKey[], now: number): MaybePromise<number[]>;
   /** Cools `provider` down until `until`, keeping a longer cool-down already running; answers the one in force. */

@@ -124,7 +124,7 @@ export interface ChatCompletion {
   provider: string;
   choices: ChatCompletionChoice[];
   usage: Usage;
-  /** The router's request id, the same as in its events. */
+  /** The router's request id, the same as in its events (always set on what the router returns). */
   requestId?: string;
 }
 
@@ -158,7 +158,7 @@ export interface ChatCompletionChunk {
   provider: string;
   choices: ChatCompletionChunkChoice[];
   usage?: Usage | null;
-  /** The router's request id, the same as in its events. */
+  /** The router's request id, the same as in its events (always set on what the router returns). */
   requestId?: string;
 }
 

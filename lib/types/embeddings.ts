@@ -6,6 +6,12 @@ export interface EmbeddingsRequest {
   dimensions?: number;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Carried on every event of the request and on its `RequestMetrics`. */
+  metadata?: Record<string, string>;
+  /** Retries per provider for this request; overrides the provider's and the router's. */
+  maxRetries?: number;
+  /** Extra headers sent to the provider for this request (merged over the provider's). */
+  headers?: Record<string, string>;
 }
 
 /** One embedding vector. */

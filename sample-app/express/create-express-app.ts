@@ -5,12 +5,20 @@ import { LlmRouter, MetricsCollector } from 'llm-api-router';
 import { toApiError } from '../shared/api-error.js';
 import { baseUrlOf } from '../shared/banner.js';
 import { ChatCompletionsHandler } from '../shared/chat-completions-handler.js';
+import { EmbeddingsHandler } from '../shared/embeddings-handler.js';
+import { logRouterEvents, type InfoLog } from '../shared/router-event-log.js';
 import type { SampleConfig } from '../shared/config.js';
 import { sendApiError, sendJson } from '../shared/http-io.js';
 import { listModelsResponse, retrieveModelResponse } from '../shared/models.js';
 import { sampleRoutes, unmatchedRoute } from '../shared/routes.js';
 import { answerClientErrors } from '../shared/client-errors.js';
 import { closeServer, listen, type RunningSampleApp } from '../shared/running-app.js';
+
+/** Options of {@link createSampleExpressApp}. */
+export interface SampleExpressAppOptions {
+  /** Where retries, fallbacks and circuit changes are logged (info). Default: a console line; `false`: nowhere. */
+  log?: InfoLog | false;
+}
 
 /** The Express variant of the sample service, not yet listening. */
 export interface SampleExpressApp {
@@ -25,11 +33,14 @@ export interface SampleExpressApp {
  * same shared code, with `llmRouterMiddleware` serving `/metrics`, `/stats` and `/health` (judged like
  * the NestJS variant's `LlmRouterHealthIndicator`, in terminus' shape).
  */
-export function createSampleExpressApp(config: SampleConfig): SampleExpressApp {
+export function createSampleExpressApp(config: SampleConfig, options: SampleExpressAppOptions = {}): SampleExpressApp {
   const collector = new MetricsCollector();
   const router = new LlmRouter({ ...config.router, metricsCollector: collector });
   const metrics = llmRouterMiddleware({ router, path: config.metricsPath, stats: { path: '/stats' }, health: { path: '/health' } });
   const chat = new ChatCompletionsHandler(router);
+  const embeddings = new EmbeddingsHandler(router);
+  const log = options.log ?? ((line: string) => console.log(`${new Date().toISOString()} info ${line}`));
+  const stopLog = log === false ? () => undefined : logRouterEvents(router, log);
   const created = Math.floor(Date.now() / 1000);
   const app = express();
   app.disable('x-powered-by');
@@ -37,6 +48,9 @@ export function createSampleExpressApp(config: SampleConfig): SampleExpressApp {
   app.use(metrics);
   app.post('/v1/chat/completions', (req, res, next) => {
     chat.handle(req, res).catch(next);
+  });
+  app.post('/v1/embeddings', (req, res, next) => {
+    embeddings.handle(req, res).catch(next);
   });
   app.get('/v1/models', (_req, res) => sendJson(res, 200, listModelsResponse(router, created)));
   app.get('/v1/models/:model', (req, res) => sendJson(res, 200, retrieveModelResponse(router, String(req.params.model), created)));
@@ -51,6 +65,7 @@ export function createSampleExpressApp(config: SampleConfig): SampleExpressApp {
     app,
     router,
     async close() {
+      stopLog();
       metrics.close();
       await router.close();
       collector.close();
@@ -59,8 +74,8 @@ export function createSampleExpressApp(config: SampleConfig): SampleExpressApp {
 }
 
 /** Creates the Express variant and listens on `config.host:config.port` (0 for a free port). */
-export async function startSampleExpressApp(config: SampleConfig): Promise<RunningSampleApp> {
-  const sample = createSampleExpressApp(config);
+export async function startSampleExpressApp(config: SampleConfig, options: SampleExpressAppOptions = {}): Promise<RunningSampleApp> {
+  const sample = createSampleExpressApp(config, options);
   const server = createServer(sample.app);
   answerClientErrors(server);
   await listen(server, config.port, config.host);

@@ -8,6 +8,8 @@ import { ApiErrorFilter } from './api-error.filter.js';
 import { ChatCompletionsController } from './chat-completions.controller.js';
 import { HealthController } from './health.controller.js';
 import { ModelsController } from './models.controller.js';
+import { EmbeddingsController } from './embeddings.controller.js';
+import { RouterEventLogger } from './router-event-logger.service.js';
 
 /**
  * The sample service: the router (with `/metrics` and `/stats` from `LlmRouterModule`), the
@@ -22,8 +24,9 @@ export class AppModule {
         LlmRouterModule.forRoot({ ...config.router, metrics: { path: config.metricsPath, stats: { path: '/stats' } } }),
         TerminusModule,
       ],
-      controllers: [ChatCompletionsController, ModelsController, HealthController],
+      controllers: [ChatCompletionsController, EmbeddingsController, ModelsController, HealthController],
       providers: [
+        RouterEventLogger,
         {
           provide: APP_FILTER,
           useFactory: (host: HttpAdapterHost) => new ApiErrorFilter(host, sampleRoutes(config.metricsPath)),

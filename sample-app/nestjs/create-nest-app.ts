@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
-import type { INestApplication, LogLevel } from '@nestjs/common';
+import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { LlmRouter } from 'llm-api-router';
 import { baseUrlOf } from '../shared/banner.js';
@@ -17,8 +17,11 @@ export type NestPlatform = 'express' | 'fastify';
 export interface SampleNestAppOptions {
   /** Default `'express'`. */
   platform?: NestPlatform;
-  /** Nest's log levels (default errors and warnings), or `false` for none. */
-  logger?: LogLevel[] | false;
+  /**
+   * Nest's log levels (default `log`, errors and warnings: the router's retries, fallbacks and circuit
+   * changes are logged at `log`), a `LoggerService`, or `false` for none.
+   */
+  logger?: LogLevel[] | LoggerService | false;
 }
 
 /**
@@ -29,7 +32,7 @@ export interface SampleNestAppOptions {
 export async function createSampleNestApp(config: SampleConfig, options: SampleNestAppOptions = {}): Promise<INestApplication> {
   await checkRouterConfig(config);
   const module = AppModule.register(config);
-  const logger = options.logger ?? (['error', 'warn'] as LogLevel[]);
+  const logger = options.logger ?? (['log', 'error', 'warn'] as LogLevel[]);
   if (options.platform === 'fastify') {
     const { FastifyAdapter } = await import('@nestjs/platform-fastify');
     const app = await NestFactory.create(module, new FastifyAdapter({ bodyLimit: DEFAULT_MAX_BODY_BYTES }), { bodyParser: false, logger, abortOnError: false });

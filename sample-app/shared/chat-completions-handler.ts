@@ -3,6 +3,7 @@ import type { ChatCompletionStream, ChatCompletionChunk, LlmRouter, Usage } from
 import { toApiError } from './api-error.js';
 import { DEFAULT_MAX_BODY_BYTES, drained, readBody, sendApiError, sendJson } from './http-io.js';
 import { parseChatRequest } from './openai-request.js';
+import { RequestIdCapture } from './request-id-capture.js';
 import { toOpenAiChunk, toOpenAiCompletion, toOpenAiUsageChunk } from './openai-response.js';
 
 /** The header naming the provider that answered. */
@@ -29,12 +30,14 @@ export function servedModels(router: LlmRouter): ReadonlySet<string> | undefined
  */
 export class ChatCompletionsHandler {
   private readonly models: ReadonlySet<string> | undefined;
+  private readonly ids: RequestIdCapture;
 
   constructor(
     private readonly router: LlmRouter,
     private readonly maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
   ) {
     this.models = servedModels(router);
+    this.ids = new RequestIdCapture(router);
   }
 
   /** Serves one request. `body` is the body when the framework already read it (bytes or parsed JSON). */
@@ -48,8 +51,10 @@ export class ChatCompletionsHandler {
       const parsed = parseChatRequest(body ?? (await readBody(req, this.maxBodyBytes)), this.models);
       parsed.request.signal = abort.signal;
       if (!parsed.stream) {
-        const completion = await this.router.chat.completions.create({ ...parsed.request, stream: false });
-        sendJson(res, 200, toOpenAiCompletion(completion), { [PROVIDER_HEADER]: completion.provider });
+        const call = this.ids.run(() => this.router.chat.completions.create({ ...parsed.request, stream: false }));
+        const completion = await call.promise;
+        const requestId = completion.requestId ?? call.requestId;
+        sendJson(res, 200, toOpenAiCompletion(completion), { [PROVIDER_HEADER]: completion.provider, ...(requestId === undefined ? {} : { 'x-request-id': requestId }) });
         return;
       }
       const stream = await this.router.chat.completions.create({ ...parsed.request, stream: true });

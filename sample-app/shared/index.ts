@@ -18,3 +18,8 @@ export { toOpenAiChunk, toOpenAiCompletion, toOpenAiUsage, toOpenAiUsageChunk } 
 export type { OpenAiChatCompletion, OpenAiChatCompletionChunk, OpenAiUsage } from './openai-response.js';
 export { closeServer, listen } from './running-app.js';
 export type { RunningSampleApp } from './running-app.js';
+export { EmbeddingsHandler, parseEmbeddingsRequest, toOpenAiEmbeddings } from './embeddings-handler.js';
+export type { OpenAiEmbeddingList } from './embeddings-handler.js';
+export { circuitLine, fallbackLine, logRouterEvents, retryLine } from './router-event-log.js';
+export type { InfoLog } from './router-event-log.js';
+export { RequestIdCapture } from './request-id-capture.js';

@@ -1,10 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluateRouterHealth } from '../../adapters/express/index.js';
-import { ConfigurationError } from '../../lib/errors/llm-router-error.js';
-import { MetricsCollector } from '../../lib/metrics/metrics-collector.js';
-import { LlmRouter } from '../../lib/router/llm-router.js';
-import type { LlmRouterOptions } from '../../lib/types/provider-config.js';
+import { ConfigurationError } from '../../lib/index.js';
+import { MetricsCollector } from '../../lib/index.js';
+import { LlmRouter } from '../../lib/index.js';
+import type { LlmRouterOptions } from '../../lib/index.js';
 import { drive, mockProvider } from './router-helpers.js';
 
 async function withRouter(options: LlmRouterOptions, fn: (router: LlmRouter) => Promise<void>): Promise<void> {

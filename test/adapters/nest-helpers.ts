@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Body, Controller, type INestApplication, Module, type ModuleMetadata, Post, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { LlmRouter } from '../../lib/router/llm-router.js';
+import { LlmRouter } from '../../lib/index.js';
 export { drive, mockProvider } from './router-helpers.js';
 
 export type Platform = 'express' | 'fastify';

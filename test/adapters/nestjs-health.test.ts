@@ -7,8 +7,8 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import { evaluateRouterHealth, llmRouterMiddleware, type LlmRouterMiddlewareOptions } from '../../adapters/express/index.js';
 import { LlmRouterHealthIndicator, LlmRouterModule, type LlmRouterModuleOptions } from '../../adapters/nestjs/index.js';
-import { MetricsCollector } from '../../lib/metrics/metrics-collector.js';
-import { LlmRouter } from '../../lib/router/llm-router.js';
+import { MetricsCollector } from '../../lib/index.js';
+import { LlmRouter } from '../../lib/index.js';
 import { PLATFORMS, type RunningApp, drive, makeModule, mockProvider, startNest } from './nest-helpers.js';
 
 interface HealthBody {

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import type { Type } from '@nestjs/common';
 import { LLM_METRICS_COLLECTOR, LlmRouterModule } from '../../adapters/nestjs/index.js';
-import { MetricsCollector } from '../../lib/metrics/metrics-collector.js';
-import { LlmRouter } from '../../lib/router/llm-router.js';
+import { MetricsCollector } from '../../lib/index.js';
+import { LlmRouter } from '../../lib/index.js';
 import { ChatController, PLATFORMS, type Platform, makeModule, mockProvider, startNest } from './nest-helpers.js';
 
 const CYCLES = 50;

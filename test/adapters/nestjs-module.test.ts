@@ -11,9 +11,9 @@ import {
 } from '@nestjs/common';
 import { of } from 'rxjs';
 import { LLM_METRICS_COLLECTOR, LLM_ROUTER_OPTIONS, LlmRouterModule, type LlmRouterModuleOptions, type LlmRouterOptionsFactory } from '../../adapters/nestjs/index.js';
-import { ConfigurationError } from '../../lib/errors/llm-router-error.js';
-import { MetricsCollector } from '../../lib/metrics/metrics-collector.js';
-import { LlmRouter } from '../../lib/router/llm-router.js';
+import { ConfigurationError } from '../../lib/index.js';
+import { MetricsCollector } from '../../lib/index.js';
+import { LlmRouter } from '../../lib/index.js';
 import { ChatController, PLATFORMS, type RunningApp, makeModule, mockProvider, postChat, startNest } from './nest-helpers.js';
 
 const PROM_CONTENT_TYPE = /^text\/plain; version=0\.0\.4; charset=utf-8$/i;

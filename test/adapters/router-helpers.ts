@@ -1,5 +1,5 @@
-import type { LlmRouter } from '../../lib/router/llm-router.js';
-import type { ProviderConfig } from '../../lib/types/provider-config.js';
+import type { LlmRouter } from '../../lib/index.js';
+import type { ProviderConfig } from '../../lib/index.js';
 
 /** An in-process mock provider serving `mock-small`, without retries. */
 export function mockProvider(name: string, mock: ProviderConfig['mock'] = {}): ProviderConfig {

@@ -71,6 +71,7 @@ function attemptEnd(requestId: string, extra: Partial<AttemptEndEvent> = {}): At
     abandoned: false,
     providerType: 'azure-openai',
     responseId: 'chatcmpl-123',
+    costUsd: 0.0000123,
     responseModel: 'gpt-4o-mini-2024-07-18',
     choices: [{ index: 0, message: { role: 'assistant', content: 'Rainy, 14 °C.', reasoning: 'The tool said so.' }, finishReason: 'stop' }],
     ...extra,
@@ -114,6 +115,7 @@ describe('attributes from the event fields', () => {
         'gen_ai.usage.cache_read.input_tokens': 32,
         'gen_ai.usage.reasoning.output_tokens': 4,
         'gen_ai.response.finish_reasons': ['stop'],
+        'llm_router.cost_usd': 0.0000123,
       },
     );
     const metrics = await telemetry.metrics();

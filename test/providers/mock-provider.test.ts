@@ -113,6 +113,19 @@ describe('mock provider', () => {
     });
   });
 
+  test('needs no defaultModel: answers as mock-model, tool arguments fitting the schema', async () => {
+    await withClient({ providerType: 'mock' }, async (c) => {
+      const res = await c.chat.completions.create({ messages: [{ role: 'user', content: 'book it' }], tools: [BOOKING_TOOL] });
+      assert.equal(res.model, 'mock-model');
+      const args = JSON.parse(res.choices[0]!.message.toolCalls![0]!.function.arguments) as Record<string, unknown>;
+      assert.equal(typeof args.restaurant, 'string');
+      assert.ok(Number.isInteger(args.guests));
+      assert.ok(['19:00', '20:00'].includes(args.time as string));
+      const text = await c.chat.completions.create({ messages: [{ role: 'user', content: 'hi' }] });
+      assert.equal(text.choices[0]!.message.content, 'Echo: hi');
+    });
+  });
+
   test('the model comes from the request when the config names none', async () => {
     await withClient({ providerType: 'mock' }, async (c) => {
       const res = await c.chat.completions.create({ model: 'my-mock', messages: [{ role: 'user', content: 'x' }] });

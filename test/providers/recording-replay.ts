@@ -71,6 +71,8 @@ export class ReplayServer {
   private last: Recording | undefined;
   /** The requests' paths, in order. */
   readonly paths: string[] = [];
+  /** The requests' headers, in order. */
+  readonly requestHeaders: Array<Record<string, string | string[] | undefined>> = [];
 
   private constructor(
     private readonly server: Server,
@@ -85,6 +87,7 @@ export class ReplayServer {
       req.resume();
       req.on('end', () => {
         replay.paths.push(req.url ?? '');
+        replay.requestHeaders.push(req.headers);
         const rec = replay.queue.shift() ?? replay.last;
         replay.last = rec;
         if (rec === undefined) {

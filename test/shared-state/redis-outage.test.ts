@@ -160,5 +160,6 @@ test('an object that is not an ioredis client: local state and one warn, no thro
   assert.equal(store.online, false);
   assert.equal(logger.warns.length, 1);
   assert.match(logger.warns[0]!, /not an ioredis client/);
+  assert.equal(await store.ready(), false);
   await store.close();
 });

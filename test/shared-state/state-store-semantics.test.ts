@@ -84,6 +84,7 @@ const cases: Record<string, Case> = {
     assert.deepEqual(await s.spend([B2], T0 + 600_000), [2]);
     assert.deepEqual(await s.addSpend([B1, B2], 0.5, T0 + 600_001), [0.5, 2.5]);
     assert.deepEqual(await s.spend([B2], T0 + 700_000), [0.5]);
+    assert.deepEqual(await s.addSpend([B2], Number.NaN, T0 + 700_000), [0.5], 'a NaN cost adds nothing');
   },
   'budgets: the same name with another window is another budget; sub-cent sums stay exact enough': async (s) => {
     await s.addSpend([{ name: 'x', windowMs: 60_000 }], 5, T0);
@@ -189,8 +190,9 @@ describe('RedisStateStore on a real redis-server', () => {
   let server: RedisServer;
   let n = 0;
   const stores: RedisStateStore[] = [];
+  // a generous command timeout: on a loaded machine a slow reply must not turn into the local fallback
   const fresh = async (prefix = `t${n++}:`): Promise<RedisStateStore> => {
-    const store = new RedisStateStore({ redis: server.url, keyPrefix: prefix });
+    const store = new RedisStateStore({ redis: server.url, keyPrefix: prefix, commandTimeoutMs: 10_000 });
     stores.push(store);
     assert.equal(await store.ready(), true);
     return store;
@@ -253,6 +255,32 @@ describe('RedisStateStore on a real redis-server', () => {
       for (let i = 0; i < 70; i++) await s.addSpend([B1], 0.01, T0 + i * 1000);
       assert.ok((await raw.hlen('ttl:budget:60000:daily')) <= 61, 'buckets older than the window are deleted');
     } finally {
+      raw.disconnect();
+    }
+  });
+
+  test('read is one command on the server (one round trip), whatever the number of candidates and budgets', async () => {
+    const s = await fresh();
+    const q = s.createQuery({ providers: ['a', 'b', 'c', 'd', 'e'], budgets: [B1, B2] });
+    await s.read(q, T0);
+    const { Redis } = await import('ioredis');
+    const raw = new Redis(server.url);
+    const monitor = await raw.monitor();
+    try {
+      const fromClients: string[] = [];
+      let sawPing!: () => void;
+      const pinged = new Promise<void>((r) => (sawPing = r));
+      monitor.on('monitor', (_time: string, args: string[], source: string) => {
+        if (source === 'lua') return;
+        if (args[0]!.toLowerCase() === 'ping') sawPing();
+        else fromClients.push(args[0]!.toLowerCase());
+      });
+      await s.read(q, T0 + 1);
+      await raw.ping();
+      await pinged; // the monitor feed is in execution order: the read came before
+      assert.deepEqual(fromClients, ['evalsha']);
+    } finally {
+      monitor.disconnect();
       raw.disconnect();
     }
   });

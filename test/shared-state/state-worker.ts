@@ -10,7 +10,7 @@ import { RedisStateStore } from '../../lib/shared-state/index.js';
 
 const [url, prefix, countArg, rpmArg, tpmArg, nowArg] = process.argv.slice(2);
 const warnings: string[] = [];
-const store = new RedisStateStore({ redis: url!, keyPrefix: prefix, logger: { warn: (m) => warnings.push(m) } });
+const store = new RedisStateStore({ redis: url!, keyPrefix: prefix, commandTimeoutMs: 20_000, logger: { warn: (m) => warnings.push(m) } });
 if (!(await store.ready())) throw new Error('redis not reachable');
 process.stdout.write('ready\n');
 await once(process.stdin, 'data');

@@ -1,3 +1,4 @@
+import { DEFAULT_MOCK_MODEL } from '../../config/defaults.js';
 import { errorFromStatus } from '../../errors/error-from-status.js';
 import { mockEmbedding } from '../../mock-model/mock-embedding.js';
 import { planMockReply, type ChatInput, type MockToolChoice, type ReplyPlan } from '../../mock-model/mock-reply.js';
@@ -11,9 +12,6 @@ import { sleep } from '../../util/sleep.js';
 import { textOf } from '../content.js';
 import type { AttemptContext, Provider } from '../provider.js';
 import type { ResolvedProviderConfig } from '../resolved-provider-config.js';
-
-/** The model name of the `mock` provider when neither the request nor the config names one. */
-export const MOCK_DEFAULT_MODEL = 'mock-model';
 
 /** The mock model's view of a unified request. */
 function chatInput(request: ChatCompletionRequest, model: string): ChatInput {
@@ -95,7 +93,7 @@ export class MockProvider implements Provider {
   async close(): Promise<void> {}
 
   private modelOf(ctx: AttemptContext): string {
-    return ctx.model || this.config.defaultModel || MOCK_DEFAULT_MODEL;
+    return ctx.model || this.config.defaultModel || DEFAULT_MOCK_MODEL;
   }
 
   private plan(request: ChatCompletionRequest, model: string): ReplyPlan {
