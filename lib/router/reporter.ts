@@ -34,6 +34,11 @@ export class Reporter {
     private readonly cost: CostCalculator,
   ) {}
 
+  /** Whether anything would be reported: a listener or a logger (callers may skip preparing a report). */
+  get active(): boolean {
+    return this.logging || this.bus.active;
+  }
+
   requestStarted(run: RequestRun, targets: readonly Target[]): void {
     if (!this.bus.active) return;
     this.bus.emit({
