@@ -65,3 +65,13 @@ export const PROVIDER_DEFAULTS: Readonly<Record<ProviderType, ProviderDefaults>>
   'openai-compatible': { baseUrl: undefined, requiresKey: false, apiKeyEnv: undefined, defaultModel: undefined },
   mock: { baseUrl: 'http://mock.invalid', requiresKey: false, apiKeyEnv: undefined, defaultModel: DEFAULT_MOCK_MODEL },
 });
+
+// ---- routing rules (lib/router/routing)
+/** `least-latency`: a provider whose latest latency sample is older than this (router clock) is tried first again, to be measured anew. */
+export const LATENCY_REPROBE_MS = 60_000;
+/** Characters per token in the estimate of a request's prompt tokens (before usage is known). */
+export const CHARS_PER_TOKEN = 4;
+/** Tokens added to the prompt estimate per message (role and framing). */
+export const TOKENS_PER_MESSAGE = 4;
+/** `lowest-cost`: completion tokens a request is priced with when it sets no `maxTokens`. */
+export const COST_COMPLETION_TOKENS = 256;

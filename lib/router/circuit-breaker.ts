@@ -45,6 +45,11 @@ export class CircuitBreaker {
     return true;
   }
 
+  /** When an open circuit lets its probe through (router clock); `0` unless open. */
+  get openUntil(): number {
+    return this.state === 'open' ? this.openedAt + this.cooldownMs : 0;
+  }
+
   /** Whether the provider would be tried now, without claiming a probe. */
   isAvailable(): boolean {
     if (this.state === 'closed') return true;

@@ -10,20 +10,23 @@ import { getMetricsCollector as getGlobalCollector } from '../metrics/global-col
 import type { MetricsCollector } from '../metrics/metrics-collector.js';
 import type { AggregatedMetrics, AggregatedMetricsFilter, MetricsFilter, ProviderComparison, RequestMetrics } from '../metrics/request-metrics.js';
 import { createProvider } from '../providers/create-provider.js';
+import { createRouterStateStore } from '../shared-state/create-state-store.js';
 import type {
   ChatCompletion,
   ChatCompletionNonStreamingRequest,
   ChatCompletionRequest,
-  ChatCompletionStream,
   ChatCompletionStreamingRequest,
+  RoutedChatCompletionStream,
 } from '../types/chat.js';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../types/embeddings.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { DeadlineQueue } from './deadline-queue.js';
 import { CHAT, EMBEDDINGS, STREAM } from './operations.js';
-import { endpointOf, type ProviderSlot } from './provider-slot.js';
+import { createSlot, type ProviderSlot } from './provider-slot.js';
 import { Reporter } from './reporter.js';
 import { RequestRunner } from './request-runner.js';
+import type { BudgetStatus } from './routing/budget-book.js';
+import { RoutingRules } from './routing/routing-rules.js';
 import { createStrategy } from './strategies/create-strategy.js';
 import { TargetResolver } from './targets.js';
 
@@ -35,8 +38,12 @@ export interface ProviderStatus {
   /** Whether the router would send it a request now (closed, or open with its cool-down over, or half-open with no probe out). */
   available: boolean;
   inFlight: number;
-  /** Moving average latency of successful attempts, or null before the first. */
+  /** Moving average latency of successful attempts (time to first chunk for streams), or null before the first. */
   latencyEwmaMs: number | null;
+  /** End of the provider's cool-down (router clock, ms) while one runs, else null. */
+  cooldownUntil: number | null;
+  /** Whether the provider is at its `rpm` or `tpm` limit (as of the latest count). */
+  rateLimited: boolean;
   defaultModel: string | null;
   models: string[];
 }
@@ -54,6 +61,12 @@ function resolveOptions(options: LlmRouterOptions | ClientOptionsCarrier): Resol
   return resolveRouterConfig(options as LlmRouterOptions);
 }
 
+function isRateLimited(s: ProviderSlot): boolean {
+  const l = s.limits;
+  if (l === undefined) return false;
+  return (l.rpm !== undefined && s.usedRequests! >= l.rpm) || (l.tpm !== undefined && s.usedTokens! >= l.tpm);
+}
+
 function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
@@ -67,9 +80,9 @@ export class LlmRouter {
   readonly events$: Observable<RouterEvent>;
   readonly chat: {
     readonly completions: {
-      create(request: ChatCompletionStreamingRequest): Promise<ChatCompletionStream>;
+      create(request: ChatCompletionStreamingRequest): Promise<RoutedChatCompletionStream>;
       create(request: ChatCompletionNonStreamingRequest): Promise<ChatCompletion>;
-      create(request: ChatCompletionRequest): Promise<ChatCompletion | ChatCompletionStream>;
+      create(request: ChatCompletionRequest): Promise<ChatCompletion | RoutedChatCompletionStream>;
     };
   };
   readonly embeddings: { create(request: EmbeddingsRequest): Promise<EmbeddingsResponse> };
@@ -78,6 +91,8 @@ export class LlmRouter {
   readonly #slots: ProviderSlot[];
   readonly #http: HttpClient;
   readonly #runner: RequestRunner;
+  readonly #rules: RoutingRules;
+  readonly #clock: () => number;
   readonly #collector: MetricsCollector | undefined;
   readonly #collectorSubscription: Subscription | undefined;
   #closing: Promise<void> | undefined;
@@ -87,22 +102,43 @@ export class LlmRouter {
     const { logger, clock } = config;
     this.#bus = new EventBus((error) => logger.warn({ err: describeError(error) }, 'llm-router: an event listener threw'));
     this.events$ = this.#bus.events$;
-    const reporter = new Reporter(this.#bus, logger, config.logging, clock, createCostCalculator(config.prices, { clock }));
+    this.#clock = clock;
+    const cost = createCostCalculator(config.prices, { clock });
     this.#http = new HttpClient(Math.max(...config.providers.map((c) => c.connections)));
     const cb = config.circuitBreaker;
+    const store = createRouterStateStore(config.sharedState, {
+      warn: (message, fields) => logger.warn(fields ?? {}, `llm-router: ${message}`),
+      info: (message, fields) => logger.info(fields ?? {}, `llm-router: ${message}`),
+    });
+    let rules: RoutingRules | undefined;
+    let reporter: Reporter | undefined;
     this.#slots = config.providers.map((c, index) => {
       const provider = createProvider(c, this.#http);
-      const breaker = cb === undefined ? undefined : new CircuitBreaker(cb, (s, previous, reason) => reporter.circuit(c.name, s, previous, reason), clock);
-      return { provider, breaker, index, latencyEwma: undefined, inFlight: 0, endpoint: endpointOf(provider) };
+      const breaker =
+        cb === undefined
+          ? undefined
+          : new CircuitBreaker(
+              cb,
+              (s, previous, reason) => {
+                rules?.circuitChanged(slot, s);
+                reporter?.circuit(c.name, s, previous, reason);
+              },
+              clock,
+            );
+      const slot = createSlot(provider, breaker, index);
+      return slot;
     });
-    const targets = new TargetResolver(this.#slots, createStrategy(config.strategy));
-    this.#runner = new RequestRunner(reporter, clock, targets, new DeadlineQueue());
+    rules = this.#rules = new RoutingRules(this.#slots, config.budgets, store, clock);
+    reporter = new Reporter(this.#bus, logger, config.logging, clock, cost, rules);
+    reporter.providerCount = this.#slots.length;
+    const targets = new TargetResolver(this.#slots, createStrategy(config.strategy, { cost }));
+    this.#runner = new RequestRunner(reporter, clock, targets, new DeadlineQueue(), rules, config.strategy === 'lowest-cost');
     if (config.metricsEnabled) {
       this.#collector = (config.metricsCollector as MetricsCollector | undefined) ?? getGlobalCollector();
       this.#collectorSubscription = this.#collector.attach(this);
     }
     const runner = this.#runner;
-    const create = (request: ChatCompletionRequest): Promise<ChatCompletion | ChatCompletionStream> =>
+    const create = (request: ChatCompletionRequest): Promise<ChatCompletion | RoutedChatCompletionStream> =>
       request?.stream === true ? runner.execute(STREAM, request) : runner.execute(CHAT, request);
     this.chat = { completions: { create: create as LlmRouter['chat']['completions']['create'] } };
     this.embeddings = { create: (request) => runner.execute(EMBEDDINGS, request) };
@@ -131,6 +167,8 @@ export class LlmRouter {
 
   /** Each provider's circuit state, load and latency. */
   getProviderStatus(): ProviderStatus[] {
+    const now = this.#clock();
+    if (this.#rules.kind === 'local') this.#rules.refresh(now);
     return this.#slots.map((s) => ({
       name: s.provider.name,
       providerType: s.provider.type,
@@ -138,6 +176,8 @@ export class LlmRouter {
       available: s.breaker?.isAvailable() ?? true,
       inFlight: s.inFlight,
       latencyEwmaMs: s.latencyEwma ?? null,
+      cooldownUntil: s.cooldownUntil! > now ? s.cooldownUntil! : null,
+      rateLimited: isRateLimited(s),
       defaultModel: s.provider.config.defaultModel ?? null,
       models: s.provider.config.models === undefined ? [] : [...s.provider.config.models.keys()],
     }));
@@ -158,6 +198,14 @@ export class LlmRouter {
       }
     }
     return out;
+  }
+
+  /**
+   * Each budget's limit and spend in its window ending now (with `sharedState`: the shared spend as of
+   * the latest request). Read by the collector for `llm_router_budget_remaining_usd`.
+   */
+  getBudgetStatus(): BudgetStatus[] {
+    return this.#rules.getBudgetStatus();
   }
 
   // ---- metrics (delegated to the collector; empty when metrics are off)
@@ -198,5 +246,6 @@ export class LlmRouter {
     this.#bus.close();
     await Promise.all(this.#slots.map((s) => s.provider.close()));
     await this.#http.close();
+    await this.#rules.close();
   }
 }

@@ -1,9 +1,10 @@
 import type { LlmRouterError } from '../errors/llm-router-error.js';
 import type { CostCalculator } from '../cost/index.js';
 import type { EventBus } from '../events/event-bus.js';
-import type { CircuitState, RateLimitSnapshot } from '../events/router-event.js';
+import type { CircuitState, RateLimitSnapshot, RouteSkipReason } from '../events/router-event.js';
 import type { SafeLogger } from '../logging/logger.js';
 import type { ChatCompletionChoice, FinishReason, Usage } from '../types/chat.js';
+import type { ProviderSlot } from './provider-slot.js';
 import type { RequestRun, Target } from './request-run.js';
 
 
@@ -21,6 +22,12 @@ export interface AttemptOutcome {
   choices: readonly ChatCompletionChoice[] | null;
 }
 
+/** Told of every attempt's end (with its cost when `needsCost`) before its event is built. */
+export interface AttemptEndObserver {
+  readonly needsCost: boolean;
+  attemptEnded(run: RequestRun, target: Target, outcome: AttemptOutcome, costUsd: number | null): void;
+}
+
 /**
  * Turns each moment of a request into its event and its log line. Builds nothing when nobody listens
  * and no logger was given; a throwing listener or logger never reaches the request.
@@ -32,6 +39,7 @@ export class Reporter {
     private readonly logging: boolean,
     private readonly clock: () => number,
     private readonly cost: CostCalculator,
+    private readonly observer?: AttemptEndObserver,
   ) {}
 
   requestStarted(run: RequestRun, targets: readonly Target[]): void {
@@ -48,6 +56,20 @@ export class Reporter {
       messages: run.messages,
     });
   }
+
+  /** The request's candidates in the order they will be tried, with why any is skipped; then those that do not serve it. */
+  route(run: RequestRun, targets: readonly Target[], reasons: ReadonlyArray<RouteSkipReason | null> | undefined, others: () => ProviderSlot[]): void {
+    if (!this.bus.active) return;
+    const candidates: Array<{ provider: string; model: string; skipped: RouteSkipReason | null }> = [];
+    for (let i = 0; i < targets.length; i++) candidates.push({ provider: targets[i]!.slot.provider.name, model: targets[i]!.model, skipped: reasons?.[i] ?? null });
+    if (targets.length < this.providerCount) {
+      for (const s of others()) candidates.push({ provider: s.provider.name, model: run.requestedModel, skipped: 'model_not_served' });
+    }
+    this.bus.emit({ type: 'request.route', requestId: run.requestId, timestamp: this.clock(), metadata: run.metadata, candidates });
+  }
+
+  /** How many providers the router has (set by the router). */
+  providerCount = 0;
 
   attemptStarted(run: RequestRun, target: Target, attempt: number): void {
     const { provider, endpoint } = target.slot;
@@ -79,9 +101,12 @@ export class Reporter {
       if (error === undefined) this.logger.debug({ ...fields, errorType: null }, 'llm-router: attempt succeeded');
       else this.logger.warn({ ...fields, errorType: error.name, err: error.message }, 'llm-router: attempt failed');
     }
-    if (!this.bus.active) return;
-    const costUsd = this.cost(provider.type, target.model, o.usage);
+    const observer = this.observer;
+    const active = this.bus.active;
+    const costUsd = active || observer?.needsCost === true ? this.cost(provider.type, target.model, o.usage) : null;
     if (costUsd !== null) run.costUsd = (run.costUsd ?? 0) + costUsd;
+    observer?.attemptEnded(run, target, o, costUsd);
+    if (!active) return;
     this.bus.emit({
       type: 'attempt.end',
       requestId: run.requestId,

@@ -6,45 +6,86 @@ import { Attempt, type AttemptHost } from './attempt.js';
 import { AttemptController } from './attempt-controller.js';
 import type { DeadlineQueue } from './deadline-queue.js';
 import type { OperationSpec, RoutedRequest } from './operations.js';
-import { attemptStarted, skipReason } from './provider-slot.js';
+import { attemptStarted } from './provider-slot.js';
 import type { Reporter } from './reporter.js';
 import { newRequestId } from './request-id.js';
-import { RequestRun, type Target } from './request-run.js';
+import type { Target } from './request-run.js';
 import { allowsFallback, isRetryable, retryDelay } from './retry-policy.js';
 import type { RoutedStream } from './routed-stream.js';
+import { RoutedRun } from './routing/routed-run.js';
+import type { RoutingRules } from './routing/routing-rules.js';
+import { estimatePromptTokens } from './routing/token-estimate.js';
+import type { RouteContext } from './strategies/routing-strategy.js';
 import type { TargetResolver } from './targets.js';
 
 /** The candidates skipped for a request, and why. */
 type Skipped = Array<{ target: Target; reason: RouteSkipReason }>;
 
 /**
- * Runs requests: validation, candidates in strategy order, then for each candidate its attempts with
- * retries and backoff, falling back to the next on a provider's fault. Ends each request exactly once.
+ * Runs requests: validation, the state read (one round trip with `sharedState`), candidates in
+ * strategy order, then for each candidate its attempts with retries and backoff, falling back to the
+ * next on a provider's fault. Ends each request exactly once.
  */
 export class RequestRunner implements AttemptHost {
   readonly openStreams = new Set<RoutedStream>();
   closed = false;
+  /** Reused by every routing decision (strategies run synchronously). */
+  private readonly ctx: RouteContext = { now: 0, promptTokens: 0, maxTokens: undefined };
 
   constructor(
     readonly reporter: Reporter,
     readonly clock: () => number,
     private readonly targets: TargetResolver,
     private readonly deadlines: DeadlineQueue,
+    private readonly rules: RoutingRules,
+    /** Whether the strategy reads the token estimate (`lowest-cost`). */
+    private readonly strategyNeedsTokens: boolean,
   ) {}
 
   /** Runs one request; every failure is a rejection, never a synchronous throw. */
   execute<Req extends RoutedRequest, Answer, Result>(op: OperationSpec<Req, Answer, Result>, request: Req): Promise<Result> {
-    let run: RequestRun;
-    let targets: Target[];
+    let requestId: string;
+    let served: Target[];
     try {
       op.validate(request);
       if (this.closed) throw new BadRequestError('Invalid request: the router is closed');
-      const requestId = newRequestId();
-      targets = op.candidates(this.targets.resolve(request.model, requestId), requestId);
+      requestId = newRequestId();
+      served = op.candidates(this.targets.serving(request.model, requestId), requestId);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const refreshed = this.rules.refresh(this.clock());
+    if (refreshed !== undefined) return refreshed.then(() => this.route(op, request, requestId, served));
+    return this.route(op, request, requestId, served);
+  }
+
+  /** Orders the candidates, reports the route, and runs the attempts. */
+  private route<Req extends RoutedRequest, Answer, Result>(op: OperationSpec<Req, Answer, Result>, request: Req, requestId: string, served: Target[]): Promise<Result> {
+    let run: RoutedRun;
+    let targets: readonly Target[];
+    try {
+      const now = this.clock();
+      const maxTokens = (request as { maxTokens?: number }).maxTokens;
+      const promptTokens = this.rules.countsTokens || this.strategyNeedsTokens ? estimatePromptTokens(request as Parameters<typeof estimatePromptTokens>[0]) : 0;
+      const ctx = this.ctx;
+      ctx.now = now;
+      ctx.promptTokens = promptTokens;
+      ctx.maxTokens = maxTokens;
+      targets = this.targets.order(served, ctx);
       const first = targets[0]!;
       const requestedModel = request.model ?? first.slot.provider.config.defaultModel ?? first.model;
-      run = new RequestRun(requestId, op.operation, op.stream, performance.now(), request.metadata, request.model ?? null, requestedModel, op.messages(request));
+      run = new RoutedRun(requestId, op.operation, op.stream, performance.now(), request.metadata, request.model ?? null, requestedModel, op.messages(request));
+      run.budgets = this.rules.budgets.forRequest(request.metadata);
+      run.estimatedTokens = promptTokens + (maxTokens ?? 0);
+      run.candidates = targets.length;
       this.reporter.requestStarted(run, targets);
+      const reasons = this.rules.plan(run, targets, now);
+      this.reporter.route(run, targets, reasons, () => this.targets.others(targets));
+      if (reasons !== undefined && reasons.every((r) => r === 'budget_exceeded')) {
+        const error = this.exhausted(run, undefined, targets.map((target) => ({ target, reason: 'budget_exceeded' as const })));
+        this.reporter.requestEnded(run, error, null);
+        return Promise.reject(error);
+      }
     } catch (error) {
       return Promise.reject(error);
     }
@@ -57,8 +98,8 @@ export class RequestRunner implements AttemptHost {
   private async loop<Req extends RoutedRequest, Answer, Result>(
     op: OperationSpec<Req, Answer, Result>,
     request: Req,
-    run: RequestRun,
-    targets: Target[],
+    run: RoutedRun,
+    targets: readonly Target[],
   ): Promise<Result> {
     const { signal } = request;
     let skipped: Skipped | undefined;
@@ -68,7 +109,8 @@ export class RequestRunner implements AttemptHost {
       const { slot } = target;
       const policy = withMaxRetries(slot.provider.config.retry, request.maxRetries);
       for (let retry = 0; ; retry++) {
-        const reason = skipReason(slot);
+        let reason = this.rules.admit(run, target, retry, this.clock());
+        if (reason instanceof Promise) reason = await reason;
         if (reason !== null) {
           (skipped ??= []).push({ target, reason });
           break;
@@ -103,7 +145,7 @@ export class RequestRunner implements AttemptHost {
   }
 
   /** Starts an attempt on `target`: its controller (timeout, caller's signal), in-flight count and event. */
-  private begin(run: RequestRun, target: Target, request: RoutedRequest): Attempt {
+  private begin(run: RoutedRun, target: Target, request: RoutedRequest): Attempt {
     const { slot } = target;
     const number = ++run.attempts;
     run.last = target;
@@ -116,18 +158,46 @@ export class RequestRunner implements AttemptHost {
     return new Attempt(this, run, target, number, controller, t0);
   }
 
-  /** The error once every candidate failed or was skipped: a lone provider's own error, else `NoProviderAvailableError`. */
-  private exhausted(run: RequestRun, last: LlmRouterError | undefined, skipped: Skipped | undefined): LlmRouterError {
+  /**
+   * The error once every candidate failed or was skipped: a lone provider's own error; a
+   * `BudgetExceededError` when spent budgets are all that stopped it; else `NoProviderAvailableError`
+   * with every attempt's error, then the last error of each candidate skipped without an attempt, and
+   * `retryAfterMs` = the soonest any candidate is available again.
+   */
+  private exhausted(run: RoutedRun, last: LlmRouterError | undefined, skipped: Skipped | undefined): LlmRouterError {
     const tried = new Set(run.errors.map((e) => e.provider));
     if (tried.size === 1 && skipped === undefined && last !== undefined) return last;
+    const now = this.clock();
+    const rules = this.rules;
+    if (run.errors.length === 0 && skipped !== undefined && skipped.every((s) => s.reason === 'budget_exceeded')) {
+      let soonest: { s: Skipped[number]; ms: number } | undefined;
+      for (const s of skipped) {
+        const ms = rules.availableIn(run, s.target, s.reason, now) ?? Infinity;
+        if (soonest === undefined || ms < soonest.ms) soonest = { s, ms };
+      }
+      return rules.skipError(run, soonest!.s.target, 'budget_exceeded', now);
+    }
+    const errors = [...run.errors];
+    let retryAfterMs: number | undefined;
+    const sooner = (ms: number | undefined): void => {
+      if (ms !== undefined && Number.isFinite(ms) && (retryAfterMs === undefined || ms < retryAfterMs)) retryAfterMs = ms;
+    };
+    for (const e of run.errors) sooner(e.retryAfterMs);
     const parts = run.errors.map((e) => `${e.provider ?? '?'}: ${e.name}${e.statusCode === undefined ? '' : ` ${e.statusCode}`}`);
-    if (skipped !== undefined) parts.push(`cooling down: ${[...new Set(skipped.map((s) => s.target.slot.provider.name))].join(', ')}`);
-    return new NoProviderAvailableError(`No provider available (${parts.join('; ')})`, run.errors, {
+    for (const s of skipped ?? []) {
+      const name = s.target.slot.provider.name;
+      const ms = rules.availableIn(run, s.target, s.reason, now);
+      sooner(ms);
+      parts.push(`${name}: ${s.reason.replace('_', ' ')}${ms === undefined ? '' : ` for ${Math.ceil(ms)} ms`}`);
+      if (!tried.has(name)) errors.push(rules.skipError(run, s.target, s.reason, now));
+    }
+    const lead = last ?? errors[0];
+    return new NoProviderAvailableError(`No provider available (${parts.join('; ')})`, errors, {
       requestId: run.requestId,
-      provider: last?.provider,
-      statusCode: last?.statusCode,
-      retryAfterMs: last?.retryAfterMs,
-      cause: last,
+      provider: lead?.provider,
+      statusCode: lead?.statusCode,
+      retryAfterMs,
+      cause: lead,
     });
   }
 

@@ -198,6 +198,16 @@ export class LocalStateStore implements RouterStateStore {
     return Promise.resolve();
   }
 
+  /** The rate window of `provider` (created empty on first use), for readers that prune and count it themselves. */
+  rateLogOf(provider: string): RateLog {
+    return this.slot(provider).log;
+  }
+
+  /** The spend window of `budget` (created empty on first use). */
+  spendWindowOf(budget: BudgetKey): SpendWindow {
+    return this.window(budget);
+  }
+
   private slot(provider: string): ProviderSlot {
     let slot = this.slots.get(provider);
     if (slot === undefined) this.slots.set(provider, (slot = new ProviderSlot(provider)));

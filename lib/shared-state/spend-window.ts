@@ -43,6 +43,14 @@ export class SpendWindow {
     return this.total;
   }
 
+  /** When the oldest bucket still holding spend leaves the window; `null` when the window holds none. */
+  nextReleaseAt(now: number): number | null {
+    this.advance(now);
+    let oldest = Infinity;
+    for (let i = 0; i < BUDGET_BUCKETS; i++) if (this.spend[i] !== 0 && this.index[i]! < oldest) oldest = this.index[i]!;
+    return oldest === Infinity ? null : (oldest + BUDGET_BUCKETS) * this.bucketMs;
+  }
+
   private advance(now: number): void {
     const idx = bucketIndex(now, this.bucketMs);
     if (idx === this.current) return;

@@ -16,7 +16,7 @@ describe('router events', () => {
     const t0 = Date.now();
     await ask(c);
     rec.stop();
-    assert.deepEqual(rec.types(), ['request.start', 'attempt.start', 'attempt.end', 'request.end']);
+    assert.deepEqual(rec.types(), ['request.start', 'request.route', 'attempt.start', 'attempt.end', 'request.end']);
     const id = rec.events[0]!.requestId;
     assert.match(id, /^[0-9a-f-]{36}$/);
     for (const e of rec.events) {
@@ -48,7 +48,7 @@ describe('router events', () => {
     const rec = recordEvents(c);
     await c.embeddings.create({ input: ['a b c'] });
     rec.stop();
-    assert.deepEqual(rec.types(), ['request.start', 'attempt.start', 'attempt.end', 'request.end']);
+    assert.deepEqual(rec.types(), ['request.start', 'request.route', 'attempt.start', 'attempt.end', 'request.end']);
     assert.ok(rec.events.every((e) => !('operation' in e) || e.operation === 'embeddings'));
     assert.deepEqual(ofType(rec.events, 'attempt.end')[0]!.usage, { promptTokens: 3, completionTokens: 0, totalTokens: 3 });
   });
@@ -63,8 +63,8 @@ describe('router events', () => {
     s1.unsubscribe();
     await ask(c);
     s2.unsubscribe();
-    assert.equal(a.length, 4);
-    assert.equal(b.length, 8);
+    assert.equal(a.length, 5);
+    assert.equal(b.length, 10);
     a.forEach((e, i) => assert.equal(e, b[i]));
   });
 
@@ -101,7 +101,7 @@ describe('router events', () => {
       await new Promise((r) => setTimeout(r, 20));
       sub.unsubscribe();
 
-      assert.deepEqual(seen.slice(0, 5), ['rx:request.start', 'rx:attempt.start', 'rx:attempt.end', 'rx:request.end', 'on:request.end']);
+      assert.deepEqual(seen.slice(0, 6), ['rx:request.start', 'rx:request.route', 'rx:attempt.start', 'rx:attempt.end', 'rx:request.end', 'on:request.end']);
       assert.ok(seen.includes('rx:stream.first_chunk'));
       assert.equal(seen.filter((s) => s === 'on:request.end').length, 2);
       assert.deepEqual(uncaught, []);
@@ -157,15 +157,15 @@ describe('router events', () => {
       const seen: string[] = [];
       const sub = c.events$.subscribe((e) => seen.push(`rx:${e.type}`));
       await ask(c);
-      assert.deepEqual(seen, ['rx:request.start', 'rx:attempt.start', 'rx:attempt.end', 'rx:request.end'], 'nothing from the earlier requests');
+      assert.deepEqual(seen, ['rx:request.start', 'rx:request.route', 'rx:attempt.start', 'rx:attempt.end', 'rx:request.end'], 'nothing from the earlier requests');
       sub.unsubscribe();
       const listener = (e: RouterEvent): void => void seen.push(`on:${e.type}`);
       c.on('request.end', listener);
       await ask(c);
-      assert.deepEqual(seen.slice(4), ['on:request.end']);
+      assert.deepEqual(seen.slice(5), ['on:request.end']);
       c.off('request.end', listener);
       await ask(c);
-      assert.equal(seen.length, 5, 'nothing after off()');
+      assert.equal(seen.length, 6, 'nothing after off()');
     } finally {
       await c?.close();
     }
@@ -177,7 +177,7 @@ describe('router events', () => {
     await ask(c);
     await drain(await c.chat.completions.create({ messages: [{ role: 'user', content: 'hi' }], stream: true }));
     rec.stop();
-    assert.equal(rec.events.length, 9);
+    assert.equal(rec.events.length, 11);
     assert.deepEqual(new Set(rec.events.map((e) => e.timestamp)), new Set([42_000]));
   });
 

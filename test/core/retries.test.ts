@@ -16,7 +16,7 @@ describe('retries against a real server', () => {
     const res = await ask(c);
     rec.stop();
     assert.equal(res.choices[0]!.message.content, 'Echo: hello');
-    assert.deepEqual(rec.types(), ['request.start', 'attempt.start', 'attempt.end', 'request.retry', 'attempt.start', 'attempt.end', 'request.end']);
+    assert.deepEqual(rec.types(), ['request.start', 'request.route', 'attempt.start', 'attempt.end', 'request.retry', 'attempt.start', 'attempt.end', 'request.end']);
     const ids = new Set(rec.events.map((e) => e.requestId));
     assert.equal(ids.size, 1);
     const [first, second] = ofType(rec.events, 'attempt.end');
@@ -61,7 +61,7 @@ describe('retries against a real server', () => {
     await rejects(ask(c), ProviderError);
     rec.stop();
     assert.equal(bed.server.requests.length, 1);
-    assert.deepEqual(rec.types(), ['request.start', 'attempt.start', 'attempt.end', 'request.end']);
+    assert.deepEqual(rec.types(), ['request.start', 'request.route', 'attempt.start', 'attempt.end', 'request.end']);
   });
 
   it('never retries a 400', async () => {

@@ -39,7 +39,7 @@ describe('streams against a real server', () => {
     assert.equal(streamText(chunks), 'Echo: one two three four five six');
     assert.deepEqual(chunks.at(-1)!.usage, { promptTokens: 6, completionTokens: 7, totalTokens: 13 });
     assert.ok(chunks.slice(0, -1).every((c) => c.usage == null));
-    assert.deepEqual(rec.types(), ['request.start', 'attempt.start', 'stream.first_chunk', 'attempt.end', 'request.end']);
+    assert.deepEqual(rec.types(), ['request.start', 'request.route', 'attempt.start', 'stream.first_chunk', 'attempt.end', 'request.end']);
     assert.ok(rec.events.every((e) => e.requestId === stream.requestId));
     const end = ofType(rec.events, 'attempt.end')[0]!;
     assert.equal(end.success, true);
@@ -152,7 +152,7 @@ describe('streams against a real server', () => {
     assert.equal(end.success, true);
     assert.equal(end.abandoned, true);
     assert.equal(end.stream, true);
-    assert.deepEqual(rec.types(), ['request.start', 'attempt.start', 'stream.first_chunk', 'attempt.end', 'request.end']);
+    assert.deepEqual(rec.types(), ['request.start', 'request.route', 'attempt.start', 'stream.first_chunk', 'attempt.end', 'request.end']);
     server.configure({ chunkDelayMs: 0 });
     const next = await c.chat.completions.create({ messages: [{ role: 'user', content: 'again' }] });
     assert.equal(next.choices[0]!.message.content, 'Echo: again');

@@ -46,6 +46,7 @@ const CASES: readonly FaultCase[] = [
   { name: 'malformed stream event', stream: true, fault: () => ({ malformedChunk: true }), outcome: 'StreamError', attempts: 1, prompt: 'a b c d e f' },
   { name: 'stream without its terminator', stream: true, fault: () => ({ endWithoutTerminator: true }), outcome: 'StreamError', attempts: 1 },
   { name: 'error event mid-stream', stream: true, fault: () => ({ midStreamError: { type: 'api_error', message: 'boom' } }), outcome: 'ProviderError', attempts: 1, prompt: 'a b c d e f' },
+  { name: 'error inside a 200 answering a stream request', stream: true, fault: (f) => ({ status: 200, body: f.errorIn200 }), outcome: (f) => f.errorClass, attempts: 3 },
   { name: 'error inside a 200', stream: false, fault: (f) => ({ status: 200, body: f.errorIn200 }), outcome: (f) => f.errorClass, attempts: 3 },
   { name: 'a 20 MB body', stream: false, settings: { reply: BIG_REPLY }, outcome: 'success', attempts: 1, maxTokens: 10_000_000 },
   { name: 'a trickling stream', stream: true, settings: { chunkDelayMs: 15, chunkCount: 12 }, outcome: 'success', attempts: 1, prompt: 'one two three four five six seven eight nine ten eleven' },

@@ -1,9 +1,9 @@
-import type { ProviderSlot } from '../provider-slot.js';
+import type { Target } from '../request-run.js';
 import type { RoutingStrategyImpl } from './routing-strategy.js';
 
 /** Providers in the order configured. */
 export class FallbackStrategy implements RoutingStrategyImpl {
-  order(candidates: ProviderSlot[]): ProviderSlot[] {
-    return candidates;
+  order(targets: readonly Target[]): readonly Target[] {
+    return targets;
   }
 }

@@ -1,17 +1,27 @@
-import type { ProviderSlot } from '../provider-slot.js';
-import type { RoutingStrategyImpl } from './routing-strategy.js';
+import { LATENCY_REPROBE_MS } from '../../config/defaults.js';
+import type { Target } from '../request-run.js';
+import type { RouteContext, RoutingStrategyImpl } from './routing-strategy.js';
+import { keyBuffer, sortByKeys } from './sort-by-keys.js';
 
 /**
- * Fastest first, by the moving average of successful attempts' latency. Providers not yet measured go
- * first (so each gets measured); ties keep the configured order.
+ * Fastest first, by the moving average of the latency the router measured on successful attempts
+ * (time to first chunk for streams). Exploration, deterministic: a provider with no sample, or whose
+ * latest sample is older than `reprobeMs` of the router clock, goes first (so it is measured, and a
+ * provider that was slow once is probed again now and then). Ties keep the configured order.
  */
 export class LeastLatencyStrategy implements RoutingStrategyImpl {
-  order(candidates: ProviderSlot[]): ProviderSlot[] {
-    if (candidates.length < 2) return candidates;
-    return [...candidates].sort((a, b) => {
-      const la = a.latencyEwma ?? -1;
-      const lb = b.latencyEwma ?? -1;
-      return la === lb ? a.index - b.index : la - lb;
-    });
+  constructor(private readonly reprobeMs: number = LATENCY_REPROBE_MS) {}
+
+  order(targets: readonly Target[], ctx: RouteContext): readonly Target[] {
+    const n = targets.length;
+    if (n < 2) return targets;
+    const keys = keyBuffer(n);
+    const stale = ctx.now - this.reprobeMs;
+    for (let i = 0; i < n; i++) {
+      const s = targets[i]!.slot;
+      const l = s.latencyEwma;
+      keys[i] = l === undefined || (s.latencyMeasuredAt ?? 0) < stale ? -1 : l;
+    }
+    return sortByKeys(targets, keys);
   }
 }

@@ -1,24 +1,28 @@
-import type { ProviderSlot } from '../provider-slot.js';
+import type { Target } from '../request-run.js';
 import type { RoutingStrategyImpl } from './routing-strategy.js';
 
 /** Picks the first provider at random in proportion to its `weight`; the others follow in order. */
 export class WeightedStrategy implements RoutingStrategyImpl {
   constructor(private readonly random: () => number = Math.random) {}
 
-  order(candidates: ProviderSlot[]): ProviderSlot[] {
-    if (candidates.length < 2) return candidates;
+  order(targets: readonly Target[]): readonly Target[] {
+    const n = targets.length;
+    if (n < 2) return targets;
     let total = 0;
-    for (const c of candidates) total += c.provider.config.weight;
+    for (let i = 0; i < n; i++) total += targets[i]!.slot.provider.config.weight;
     let pick = this.random() * total;
-    let chosen = candidates.length - 1;
-    for (let i = 0; i < candidates.length; i++) {
-      pick -= candidates[i]!.provider.config.weight;
+    let chosen = n - 1;
+    for (let i = 0; i < n; i++) {
+      pick -= targets[i]!.slot.provider.config.weight;
       if (pick < 0) {
         chosen = i;
         break;
       }
     }
-    if (chosen === 0) return candidates;
-    return [candidates[chosen]!, ...candidates.slice(0, chosen), ...candidates.slice(chosen + 1)];
+    if (chosen === 0) return targets;
+    const out = new Array<Target>(n);
+    out[0] = targets[chosen]!;
+    for (let i = 0, j = 1; i < n; i++) if (i !== chosen) out[j++] = targets[i]!;
+    return out;
   }
 }
