@@ -16,12 +16,40 @@ const RUNS = Math.max(1, Number(runsFlag > 0 ? process.argv[runsFlag + 1] : proc
 const TARGET_RATIO = 1.5;
 
 const MAIN = ['llm-api-router', 'openai'];
-/** What `import('llm-api-router')` loads (and `@pydantic/genai-prices`, loaded on the first cost lookup). */
-const BREAKDOWN = ['rxjs', 'undici', 'prom-client', '@datadog/sketches-js', 'eventemitter3', 'eventsource-parser', '@pydantic/genai-prices'];
+/** Dependencies the core loads on first use rather than on import. */
+const ON_FIRST_USE: Record<string, string> = { 'prom-client': 'first Prometheus export', '@pydantic/genai-prices': 'first bundled price lookup' };
 const BASELINE = 'node:os';
-/** The core imported after these were loaded: what its import would cost if they were loaded lazily. */
-const LAZY_CANDIDATES = ['rxjs', 'undici', 'prom-client', '@datadog/sketches-js'];
-const WITHOUT = [...LAZY_CANDIDATES.map((d) => `llm-api-router<${d}`), `llm-api-router<${LAZY_CANDIDATES.join('<')}`];
+
+const LIB_URL = new URL('../lib/', import.meta.url).href;
+// A resolve hook, in a child, that reports every package the core's own files import.
+const DISCOVER_HOOK = `
+export async function resolve(specifier, context, next) {
+  if (!/^(node:|file:|data:|\\.|\\/)/.test(specifier) && context.parentURL?.startsWith(${JSON.stringify(LIB_URL)})) console.error('PKG ' + specifier);
+  return next(specifier, context);
+}`;
+const DISCOVER_MAIN = `
+import { register } from 'node:module';
+register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(DISCOVER_HOOK)}));
+await import('llm-api-router');
+`;
+
+function packageName(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+}
+
+/** The packages that `import('llm-api-router')` loads, as the core's files import them. */
+function discoverDependencies(): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--input-type=module', '-e', DISCOVER_MAIN], { cwd: ROOT, encoding: 'utf8' }, (error, _stdout, stderr) => {
+      if (error) return reject(error);
+      const names = new Set<string>();
+      for (const line of stderr.split('\n')) if (line.startsWith('PKG ')) names.add(packageName(line.slice(4)));
+      names.delete('llm-api-router');
+      resolve([...names].sort());
+    });
+  });
+}
 
 const CHILD = `
 const [spec, ...preload] = process.argv.slice(1);
@@ -83,6 +111,10 @@ function row(s: Summary, base: Summary | undefined): string[] {
 }
 
 console.log(`import bench: ${RUNS} cold runs per module; ${machineDescription()}; load average ${loadAverage()} at start`);
+const onImport = await discoverDependencies();
+console.log(`import('llm-api-router') loads: ${onImport.join(', ')}`);
+const BREAKDOWN = [...onImport, ...Object.keys(ON_FIRST_USE)];
+const WITHOUT = [...onImport.map((d) => `llm-api-router<${d}`), `llm-api-router<${onImport.join('<')}`];
 const results = await measure([...MAIN, ...BREAKDOWN, BASELINE, ...WITHOUT]);
 const core = results.get('llm-api-router')!;
 const openai = results.get('openai')!;
@@ -94,7 +126,12 @@ console.log(
     ` (target <= ${TARGET_RATIO}x: ${msRatio <= TARGET_RATIO ? 'met' : 'NOT met'})`,
 );
 console.log(`\nEach dependency of the core imported alone (shares are approximate: modules overlap little):`);
-console.log(formatTable(header.slice(0, 5), [...BREAKDOWN, BASELINE].map((m) => row(results.get(m)!, undefined).slice(0, 5))));
+console.log(
+  formatTable(
+    [...header.slice(0, 5), 'loaded'],
+    [...BREAKDOWN, BASELINE].map((m) => [...row(results.get(m)!, undefined).slice(0, 5), m === BASELINE ? '(baseline)' : (ON_FIRST_USE[m] ?? 'on import')]),
+  ),
+);
 console.log(`\nThe core's import with dependencies already loaded (what it would cost if they loaded lazily):`);
 console.log(
   formatTable(

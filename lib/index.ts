@@ -96,6 +96,7 @@ export type {
   ChatCompletionChunk,
   ChatCompletionChunkChoice,
   ChatCompletionStream,
+  RoutedChatCompletionStream,
 } from './types/chat.js';
 export type { EmbeddingsRequest, EmbeddingsResponse, Embedding } from './types/embeddings.js';
 export type {

@@ -1,6 +1,7 @@
 import { ConfigurationError } from '../errors/llm-router-error.js';
 import type { Usage } from '../types/chat.js';
-import type { ModelPrice, ProviderType } from '../types/provider-config.js';
+import type { ProviderType } from '../config/provider-config.js';
+import type { ModelPrice } from '../config/router-options.js';
 import { lookupBundledPrice } from './bundled-price-table.js';
 import { costOf, ratesFromModelPrice, type PriceRates } from './price-rates.js';
 import { PRICE_TABLE_PROVIDERS } from './price-table-providers.js';

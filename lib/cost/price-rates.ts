@@ -1,4 +1,4 @@
-import type { ModelPrice } from '../types/provider-config.js';
+import type { ModelPrice } from '../config/router-options.js';
 import type { Usage } from '../types/chat.js';
 
 /** A long-context price: `price` replaces `base` once the prompt has more than `start` tokens. */

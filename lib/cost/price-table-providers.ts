@@ -1,4 +1,4 @@
-import type { ProviderType } from '../types/provider-config.js';
+import type { ProviderType } from '../config/provider-config.js';
 
 /**
  * The price database's provider ids for each `providerType`, tried in order. Types left out (`mock`,

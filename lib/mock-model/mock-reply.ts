@@ -25,23 +25,30 @@ export interface ChatInput {
   readonly maxTokens: number | undefined;
 }
 
+/** What every answer carries besides its text or tool call. */
+interface ReplyBase {
+  readonly promptTokens: number;
+  /** Every output token: the reply's (or the call's) and the reasoning's. */
+  readonly completionTokens: number;
+  /** The model's reasoning text, when `reasoning` is set. */
+  readonly reasoning: string | undefined;
+  /** The words of the reasoning (counted in `completionTokens`). */
+  readonly reasoningTokens: number;
+}
+
 /** A text answer. `finish` is OpenAI's vocabulary; each format maps it to its own. */
-export interface TextReplyPlan {
+export interface TextReplyPlan extends ReplyBase {
   readonly kind: 'text';
   readonly text: string;
   readonly finish: 'stop' | 'length' | 'content_filter';
-  readonly promptTokens: number;
-  readonly completionTokens: number;
 }
 
 /** A tool call answer. */
-export interface ToolReplyPlan {
+export interface ToolReplyPlan extends ReplyBase {
   readonly kind: 'tool';
   readonly name: string;
   readonly arguments: Record<string, unknown>;
   readonly argumentsJson: string;
-  readonly promptTokens: number;
-  readonly completionTokens: number;
 }
 
 export type ReplyPlan = TextReplyPlan | ToolReplyPlan;
@@ -56,6 +63,8 @@ export interface MockModelSettings {
   readonly completionTokens?: number;
   /** Answer as if the safety filter stopped the output. */
   readonly contentFilter?: boolean;
+  /** Reasoning text sent before every answer (its words count as completion and reasoning tokens). */
+  readonly reasoning?: string;
 }
 
 /** The mock model's reply text to a last message: `Echo: <text>`, unless a reply is set. */
@@ -71,6 +80,8 @@ export function mockReplyText(lastText: string, reply?: string): string {
  */
 export function planMockReply(input: ChatInput, settings: MockModelSettings = {}): ReplyPlan {
   const contentFilter = settings.contentFilter === true;
+  const reasoning = contentFilter || settings.reasoning === undefined || settings.reasoning.length === 0 ? undefined : settings.reasoning;
+  const reasoningTokens = reasoning === undefined ? 0 : mockTokenCount(reasoning);
   const tool = contentFilter ? undefined : chooseTool(input);
   if (tool !== undefined) {
     const args = settings.toolArguments ?? mockArguments(tool.parameters);
@@ -81,11 +92,13 @@ export function planMockReply(input: ChatInput, settings: MockModelSettings = {}
       arguments: args,
       argumentsJson,
       promptTokens: input.promptTokens,
-      completionTokens: mockTokenCount(tool.name) + mockTokenCount(argumentsJson),
+      completionTokens: mockTokenCount(tool.name) + mockTokenCount(argumentsJson) + reasoningTokens,
+      reasoning,
+      reasoningTokens,
     };
   }
   if (contentFilter) {
-    return { kind: 'text', text: '', finish: 'content_filter', promptTokens: input.promptTokens, completionTokens: 0 };
+    return { kind: 'text', text: '', finish: 'content_filter', promptTokens: input.promptTokens, completionTokens: 0, reasoning, reasoningTokens };
   }
   const reply = settings.reply;
   let text = mockReplyText(input.lastText, typeof reply === 'function' ? reply() : reply);
@@ -97,7 +110,7 @@ export function planMockReply(input: ChatInput, settings: MockModelSettings = {}
     completionTokens = input.maxTokens;
     finish = 'length';
   }
-  return { kind: 'text', text, finish, promptTokens: input.promptTokens, completionTokens };
+  return { kind: 'text', text, finish, promptTokens: input.promptTokens, completionTokens: completionTokens + reasoningTokens, reasoning, reasoningTokens };
 }
 
 function chooseTool(input: ChatInput): MockToolSpec | undefined {

@@ -14,7 +14,8 @@ const DONE_EVENT = 'data: [DONE]\n\n';
  * stopped, its connection released and the attempt recorded as abandoned.
  *
  * Works with Express's `res`, NestJS's `@Res()` on Express, and Fastify's `reply.raw` (call
- * `reply.hijack()` first). Resolves once the response has ended; never rejects.
+ * `reply.hijack()` first). Resolves once the response has ended: stream errors and client disconnects
+ * are handled, not thrown.
  */
 export async function writeOpenAIEventStream(stream: ChatCompletionStream, res: ServerResponse): Promise<void> {
   const iterator = stream[Symbol.asyncIterator]();
@@ -38,7 +39,8 @@ export async function writeOpenAIEventStream(stream: ChatCompletionStream, res: 
       res.statusCode = 200;
       res.setHeader('content-type', 'text/event-stream; charset=utf-8');
       res.setHeader('cache-control', 'no-cache');
-      res.setHeader('connection', 'keep-alive');
+      // HTTP/2 forbids connection headers.
+      if (!(res.req?.httpVersionMajor >= 2)) res.setHeader('connection', 'keep-alive');
       res.setHeader('x-accel-buffering', 'no');
       res.setHeader('x-request-id', stream.requestId);
       res.flushHeaders();

@@ -28,8 +28,3 @@ export function numOrUndefined(v: unknown): number | undefined {
 export function isRecord(v: unknown): v is Record<string, any> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
-
-/** A string, else undefined. */
-export function stringOrUndefined(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}

@@ -92,7 +92,18 @@ export abstract class HttpProvider implements Provider {
 
   async chatStream(request: ChatCompletionRequest, ctx: AttemptContext): Promise<AsyncIterable<ChatCompletionChunk>> {
     const res = await this.send(this.chatCall(request, ctx.model, true), ctx, true);
+    if (isJson(res.headers['content-type'])) await this.refuseJsonStream(res, ctx);
     return this.readStream(res, this.streamDecoderOf(this.streamContext(ctx.model, ctx)), ctx);
+  }
+
+  /** A stream request answered with a JSON body (a proxy's `200 {"error": …}`): its error, before any chunk. */
+  private async refuseJsonStream(res: HttpResponse, ctx: AttemptContext): Promise<never> {
+    await this.readJson(res, ctx);
+    throw new ProviderError(`${this.name} (${this.type}) answered a stream request with a JSON body`, {
+      provider: this.name,
+      statusCode: res.statusCode,
+      requestId: ctx.requestId,
+    });
   }
 
   async embeddings(request: EmbeddingsRequest, ctx: AttemptContext): Promise<EmbeddingsResponse> {
@@ -240,6 +251,11 @@ export abstract class HttpProvider implements Provider {
       },
     });
   }
+}
+
+function isJson(contentType: string | string[] | undefined): boolean {
+  const value = Array.isArray(contentType) ? contentType[0] : contentType;
+  return value !== undefined && value.toLowerCase().startsWith('application/json');
 }
 
 function lowerCased(headers: Readonly<Record<string, string>>): Record<string, string> {

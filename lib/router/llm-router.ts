@@ -15,8 +15,8 @@ import type {
   ChatCompletion,
   ChatCompletionNonStreamingRequest,
   ChatCompletionRequest,
-  ChatCompletionStream,
   ChatCompletionStreamingRequest,
+  RoutedChatCompletionStream,
 } from '../types/chat.js';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../types/embeddings.js';
 import { CircuitBreaker } from './circuit-breaker.js';
@@ -80,9 +80,9 @@ export class LlmRouter {
   readonly events$: Observable<RouterEvent>;
   readonly chat: {
     readonly completions: {
-      create(request: ChatCompletionStreamingRequest): Promise<ChatCompletionStream>;
+      create(request: ChatCompletionStreamingRequest): Promise<RoutedChatCompletionStream>;
       create(request: ChatCompletionNonStreamingRequest): Promise<ChatCompletion>;
-      create(request: ChatCompletionRequest): Promise<ChatCompletion | ChatCompletionStream>;
+      create(request: ChatCompletionRequest): Promise<ChatCompletion | RoutedChatCompletionStream>;
     };
   };
   readonly embeddings: { create(request: EmbeddingsRequest): Promise<EmbeddingsResponse> };
@@ -138,7 +138,7 @@ export class LlmRouter {
       this.#collectorSubscription = this.#collector.attach(this);
     }
     const runner = this.#runner;
-    const create = (request: ChatCompletionRequest): Promise<ChatCompletion | ChatCompletionStream> =>
+    const create = (request: ChatCompletionRequest): Promise<ChatCompletion | RoutedChatCompletionStream> =>
       request?.stream === true ? runner.execute(STREAM, request) : runner.execute(CHAT, request);
     this.chat = { completions: { create: create as LlmRouter['chat']['completions']['create'] } };
     this.embeddings = { create: (request) => runner.execute(EMBEDDINGS, request) };

@@ -1,7 +1,7 @@
 import { BadRequestError } from '../errors/llm-router-error.js';
 import type { Operation } from '../events/router-event.js';
 import type { AttemptContext, Provider } from '../providers/provider.js';
-import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ChatCompletionStream, ChatMessage } from '../types/chat.js';
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ChatMessage, RoutedChatCompletionStream } from '../types/chat.js';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../types/embeddings.js';
 import type { Attempt } from './attempt.js';
 import type { Target } from './request-run.js';
@@ -49,7 +49,7 @@ export const CHAT: OperationSpec<ChatCompletionRequest, ChatCompletion, ChatComp
   },
 };
 
-export const STREAM: OperationSpec<ChatCompletionRequest, AsyncIterable<ChatCompletionChunk>, ChatCompletionStream> = {
+export const STREAM: OperationSpec<ChatCompletionRequest, AsyncIterable<ChatCompletionChunk>, RoutedChatCompletionStream> = {
   operation: 'chat',
   stream: true,
   validate: validateChatRequest,

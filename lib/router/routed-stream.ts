@@ -1,5 +1,5 @@
 import type { LlmRouterError } from '../errors/llm-router-error.js';
-import type { ChatCompletionChunk, ChatCompletionStream, FinishReason, Usage } from '../types/chat.js';
+import type { ChatCompletionChunk, FinishReason, RoutedChatCompletionStream, Usage } from '../types/chat.js';
 import type { Attempt } from './attempt.js';
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
@@ -10,7 +10,7 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
  * typed error is thrown to the consumer), or abandoned (the consumer stopped early, or the router
  * closed; the connection is released).
  */
-export class RoutedStream implements ChatCompletionStream {
+export class RoutedStream implements RoutedChatCompletionStream {
   readonly requestId: string;
   readonly provider: string;
   readonly model: string;

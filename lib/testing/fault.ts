@@ -24,6 +24,8 @@ export interface MockFault {
   headers?: Record<string, string>;
   /** Answer 200 with a JSON body that is cut in the middle. */
   malformedJson?: boolean;
+  /** Send the head and half of a (non-streamed) JSON answer, its full length announced, then reset the connection. */
+  resetDuringBody?: boolean;
   /** Send this many stream events (SSE events or NDJSON lines), then destroy the connection. */
   cutAfterChunks?: number;
   /** End the stream cleanly but without its terminator (`[DONE]`, `message_stop`, `done: true`, Gemini's final chunk). */

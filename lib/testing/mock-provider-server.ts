@@ -4,18 +4,8 @@ import { faultProblem, isStreamFault, MOCK_FAULT_HEADER, type EnqueueFaultOption
 import { mockRequestId, type JsonAnswer, type MockRoute, type StreamAnswer, type WireFormatHandler } from './formats/wire-format.js';
 import { resolveRoute } from './mock-routes.js';
 import { applyStreamFaults } from './stream-faults.js';
-import {
-  logEntry,
-  matches,
-  parseQuery,
-  redactHeaders,
-  resolveSettings,
-  type MockProviderServerOptions,
-  type MockProviderServerSettings,
-  type MockRequestLogEntry,
-  type QueuedFault,
-  type Settings,
-} from './mock-server-options.js';
+import { logEntry, matches, parseQuery, resolveSettings, type MockProviderServerOptions, type QueuedFault, type Settings } from './mock-server-options.js';
+import type { MockProviderServerSettings, MockRequestLogEntry } from './mock-server-options.js';
 
 export type { MockProviderServerOptions, MockProviderServerSettings, MockRequestLogEntry } from './mock-server-options.js';
 
@@ -359,7 +349,8 @@ export class MockProviderServer {
       return;
     }
     if (answer.kind === 'json') {
-      this.sendJson(res, baseHeaders, answer, fault?.headers);
+      if (fault?.resetDuringBody === true) this.sendHalfAndReset(res, answer);
+      else this.sendJson(res, baseHeaders, answer, fault?.headers);
       return;
     }
     this.sendStream(exchange, answer, fault);
@@ -378,6 +369,13 @@ export class MockProviderServer {
     if (extraHeaders !== undefined) for (const name in extraHeaders) headers.push(name, extraHeaders[name]!);
     res.writeHead(answer.status, headers);
     res.end(text);
+  }
+
+  /** The head and half the body of a JSON answer (its full length announced), then a TCP reset. */
+  private sendHalfAndReset(res: ServerResponse, answer: JsonAnswer): void {
+    const text = JSON.stringify(answer.body);
+    res.writeHead(answer.status, ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(text))]);
+    res.write(text.slice(0, text.length >> 1), () => res.socket?.resetAndDestroy());
   }
 
   private sendStream(exchange: Exchange, answer: StreamAnswer, fault: MockFault | undefined): void {

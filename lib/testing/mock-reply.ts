@@ -23,6 +23,7 @@ export interface MockReplyContext {
 export interface ReplySettings {
   readonly reply: string | ((context: MockReplyContext) => string) | undefined;
   readonly toolArguments: Record<string, unknown> | undefined;
+  readonly reasoning?: string | undefined;
 }
 
 /**
@@ -35,5 +36,5 @@ export function planReply(input: ChatInput, settings: ReplySettings, format: Wir
     typeof reply === 'function'
       ? () => reply({ format, path, model: input.model, lastMessage: input.lastText, afterToolResult: input.lastIsToolResult })
       : reply;
-  return planMockReply(input, { reply: text, toolArguments: settings.toolArguments, contentFilter });
+  return planMockReply(input, { reply: text, toolArguments: settings.toolArguments, contentFilter, reasoning: settings.reasoning });
 }

@@ -13,6 +13,12 @@ export interface MockProviderServerOptions {
   reply?: string | ((context: MockReplyContext) => string);
   /** The arguments of every tool call; default derived from the tool's JSON Schema. */
   toolArguments?: Record<string, unknown>;
+  /**
+   * Reasoning text sent before every chat answer, in the format's own shape: OpenAI-family
+   * `reasoning_content` (with `reasoning_tokens`), an Anthropic thinking block, Gemini `thought` parts
+   * (with `thoughtsTokenCount`), Ollama `message.thinking`. Its words count as completion tokens. Default none.
+   */
+  reasoning?: string;
   /** The models the list endpoints report (default `['mock-model']`). */
   models?: string[];
   /** Answer the format's real 404 for a model not in `models` (default `false`: any model is served). */
@@ -93,6 +99,7 @@ export function resolveSettings(base: Settings | undefined, patch: MockProviderS
   return {
     reply: pick('reply'),
     toolArguments: pick('toolArguments'),
+    reasoning: pick('reasoning'),
     models: [...(pick('models') ?? ['mock-model'])],
     strictModels: pick('strictModels') ?? false,
     apiKeys: pick('apiKeys'),

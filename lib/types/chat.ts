@@ -172,4 +172,15 @@ export interface ChatCompletionStream extends AsyncIterable<ChatCompletionChunk>
   readonly model: string;
   /** Stops the stream and releases its connection. */
   abort(): void;
+  /**
+   * The chunks as a web `ReadableStream` (read it instead of iterating, not both). Cancelling it
+   * abandons the stream and releases its connection, as breaking out of a `for await` does. Always
+   * present on the streams the router returns.
+   */
+  toReadableStream?(): ReadableStream<ChatCompletionChunk>;
+}
+
+/** The stream a router returns: a `ChatCompletionStream` whose `toReadableStream()` is always there. */
+export interface RoutedChatCompletionStream extends ChatCompletionStream {
+  toReadableStream(): ReadableStream<ChatCompletionChunk>;
 }

@@ -83,6 +83,8 @@ export function toApiError(error: unknown): ApiError {
     case 'NoProviderAvailableError':
       if (allRateLimited(error)) return new ApiError(429, error.message, 'rate_limit_error', 'rate_limit_exceeded', null, retryAfterHeaders(error));
       return new ApiError(503, error.message, 'service_unavailable', 'no_provider_available', null, retryAfterHeaders(error));
+    case 'BudgetExceededError':
+      return new ApiError(429, error.message, 'rate_limit_error', 'budget_exceeded', null, retryAfterHeaders(error));
     case 'AbortError':
       return new ApiError(499, error.message, 'invalid_request_error', 'client_closed_request');
     case 'ConfigurationError':

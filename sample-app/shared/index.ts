@@ -2,7 +2,8 @@ export { ApiError, invalidRequest, modelNotFound, toApiError, toSnakeCase } from
 export type { OpenAiErrorBody } from './api-error.js';
 export { banner, baseUrlOf, closeOnSignals, sampleUrls, startFailureLine } from './banner.js';
 export type { SampleUrls } from './banner.js';
-export { ChatCompletionsHandler, PROVIDER_HEADER, servedModels, writeSse } from './chat-completions-handler.js';
+export { ChatCompletionsHandler, PROVIDER_HEADER, servedModels } from './chat-completions-handler.js';
+export { withOpenAiUsage } from './openai-usage-stream.js';
 export { checkRouterConfig, describeProviders, loadSampleConfig, MOCK_MODELS, mockProviders } from './config.js';
 export type { SampleConfig, SampleConfigFile } from './config.js';
 export { DEFAULT_MAX_BODY_BYTES, readBody, sendApiError, sendJson } from './http-io.js';
@@ -14,8 +15,6 @@ export { MAX_JSON_DEPTH, parseJsonBody } from './json-body.js';
 export { answerClientErrors } from './client-errors.js';
 export { sampleRoutes, unmatchedRoute } from './routes.js';
 export type { ParsedChatRequest } from './openai-request.js';
-export { toOpenAiChunk, toOpenAiCompletion, toOpenAiUsage, toOpenAiUsageChunk } from './openai-response.js';
-export type { OpenAiChatCompletion, OpenAiChatCompletionChunk, OpenAiUsage } from './openai-response.js';
 export { closeServer, listen } from './running-app.js';
 export type { RunningSampleApp } from './running-app.js';
 export { EmbeddingsHandler, parseEmbeddingsRequest, toOpenAiEmbeddings } from './embeddings-handler.js';

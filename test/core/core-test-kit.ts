@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ChatCompletionChunk, ChatCompletionStream, LlmRouter, RouterEvent } from '../../lib/index.js';
 import type { Logger } from '../../lib/logging/logger.js';
-import type { ClientOptions } from '../../lib/types/provider-config.js';
+import type { ClientOptions } from '../../lib/config/index.js';
 
 /** A fake key that looks like a real one; tests search every output for it. */
 export const TEST_KEY = 'fake-core-test-key-not-a-secret';

@@ -14,7 +14,7 @@ import {
 } from '../../lib/errors/llm-router-error.js';
 import { errorFromStatus, parseRetryAfter } from '../../lib/errors/error-from-status.js';
 import { allowsFallback, isProviderFault, isRetryable, retryDelay } from '../../lib/router/retry-policy.js';
-import { DEFAULT_RETRY, resolveRetry } from '../../lib/router/validate-config.js';
+import { DEFAULT_RETRY, resolveRetry } from '../../lib/config/index.js';
 
 const policy = resolveRetry({ initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2 }, undefined, DEFAULT_RETRY, 'retry');
 

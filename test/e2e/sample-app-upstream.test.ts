@@ -77,7 +77,8 @@ for (const variant of VARIANTS) {
       const text = await raw.text();
       const events = text.split('\n\n').filter(Boolean);
       const last = JSON.parse(events.at(-1)!.replace(/^data: /, '')) as { error: { type: string; code: string; message: string } };
-      assert.equal(last.error.type, 'upstream_error');
+      assert.equal(last.error.type, 'api_error', 'the error event of the core writeOpenAIEventStream');
+      assert.equal(last.error.code, 'StreamError');
       assert.ok(!text.includes('[DONE]'));
       assert.ok(events.length >= 2, 'chunks came before the error');
 

@@ -93,3 +93,36 @@ test('a response that is already closed only stops the stream', async () => {
     await new Promise((resolve) => server.close(resolve));
   }
 });
+
+test('writeOpenAIEventStream also serves an HTTP/2 compatibility response', async () => {
+  const { createServer: createH2Server, connect } = await import('node:http2');
+  const { Client } = await import('../../lib/index.js');
+  const client = new Client({ providerType: 'mock', defaultModel: 'mock-model', metricsEnabled: false });
+  const server = createH2Server((_req, res) => {
+    void client.chat.completions
+      .create({ messages: [{ role: 'user', content: 'over http2' }], stream: true })
+      .then((stream) => writeOpenAIEventStream(stream, res as unknown as ServerResponse));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const session = connect(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  try {
+    const { headers, body } = await new Promise<{ headers: Record<string, unknown>; body: string }>((resolve, reject) => {
+      const req = session.request({ ':path': '/', ':method': 'POST' });
+      let headers: Record<string, unknown> = {};
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('response', (h) => (headers = h));
+      req.on('data', (d: string) => (body += d));
+      req.on('end', () => resolve({ headers, body }));
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(headers[':status'], 200);
+    assert.match(String(headers['content-type']), /^text\/event-stream/);
+    assert.ok(body.endsWith('data: [DONE]\n\n'));
+  } finally {
+    session.close();
+    await new Promise((resolve) => server.close(resolve));
+    await client.close();
+  }
+});

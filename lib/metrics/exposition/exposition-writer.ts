@@ -61,15 +61,16 @@ export class ExpositionWriter {
   }
 
   /**
-   * The bucket lines of a histogram without exemplars, in one tight loop: per bucket a newline, `open`,
-   * `labels`, the bucket's suffix, then the cumulative count (`counts` are per bucket, whole numbers). The
-   * newline, `open` and `labels` of the first line are copied within the buffer for the others.
+   * The bucket lines of a histogram without exemplars, from bucket `from` on, in one tight loop: per bucket a
+   * newline, `open`, `labels`, the bucket's suffix, then the cumulative count (`counts` are per bucket, whole
+   * numbers). The newline, `open` and `labels` of the first line are copied within the buffer for the others.
    */
-  cumulativeLines(open: Uint8Array, labels: Uint8Array, suffixes: readonly Uint8Array[], counts: Float64Array): void {
+  cumulativeLines(open: Uint8Array, labels: Uint8Array, suffixes: readonly Uint8Array[], counts: Float64Array, from = 0): void {
     const nb = counts.length;
+    if (from >= nb) return;
     const head = 1 + open.length + labels.length;
-    let room = nb * (head + MAX_INTEGER_DIGITS);
-    for (let b = 0; b < nb; b++) room += suffixes[b]!.length;
+    let room = (nb - from) * (head + MAX_INTEGER_DIGITS);
+    for (let b = from; b < nb; b++) room += suffixes[b]!.length;
     if (this.position + room > this.buffer.length) this.grow(room);
     const buffer = this.buffer;
     const first = this.position;
@@ -80,8 +81,9 @@ export class ExpositionWriter {
     buffer.set(labels, p);
     p += labels.length;
     let cumulative = 0;
-    for (let b = 0; b < nb; b++) {
-      if (b > 0) {
+    for (let b = 0; b < from; b++) cumulative += counts[b]!;
+    for (let b = from; b < nb; b++) {
+      if (b > from) {
         buffer.copyWithin(p, first, first + head);
         p += head;
       }

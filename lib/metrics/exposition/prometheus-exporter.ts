@@ -173,6 +173,7 @@ export class PrometheusExporter {
     const table = chunks.table(slot, count);
     const owners = chunks.ownersOf(slot);
     const previous = chunks.buffer;
+    sink.previous = previous;
     const previousGeneration = chunks.generation;
     let runStart = 0;
     let runEnd = -1;
@@ -197,10 +198,12 @@ export class PrometheusExporter {
         if (runEnd > runStart) w.copy(previous!, runStart, runEnd);
         runStart = 0;
         runEnd = -1;
+        sink.previousStart = owners[i] === row && table[r + CHUNK_GENERATION] === previousGeneration ? table[r + CHUNK_START]! : -1;
         owners[i] = row;
         table[r + CHUNK_START] = w.length;
         sink.row(labelsOf(row, definition));
         definition.write(row, sink);
+        sink.previousStart = -1;
         table[r + CHUNK_END] = w.length;
         table[r + CHUNK_KEY] = key;
       }

@@ -26,6 +26,11 @@ export class Histogram {
   count = 0;
   sumSeconds = 0;
   exemplars: BucketExemplars | undefined = undefined;
+  /**
+   * Per exposition format (0 Prometheus, 1 OpenMetrics), the lowest bucket observed into since the exporter
+   * last wrote this histogram in that format: the bucket lines below it are unchanged since then.
+   */
+  readonly unchangedBelow = new Int32Array(2);
 
   /** `bounds`: upper bounds in seconds, ascending, without +Inf. */
   constructor(private readonly bounds: Float64Array) {
@@ -40,6 +45,9 @@ export class Histogram {
     let bucket = 0;
     while (bucket < n && seconds > bounds[bucket]!) bucket++;
     this.counts[bucket]!++;
+    const unchanged = this.unchangedBelow;
+    if (bucket < unchanged[0]!) unchanged[0] = bucket;
+    if (bucket < unchanged[1]!) unchanged[1] = bucket;
     this.count++;
     this.sumSeconds += seconds;
     if (requestId !== null) (this.exemplars ??= new BucketExemplars(n + 1)).set(bucket, requestId, seconds, timestamp);

@@ -69,9 +69,14 @@ export class SeriesStats {
     this.prompt.add(r.promptTokens);
     this.completion.add(r.completionTokens);
     this.total.add(r.totalTokens);
-    this.cachedPrompt.add(r.cachedPromptTokens);
-    this.cacheWrite.add(r.cacheWriteTokens);
-    this.reasoning.add(r.reasoningTokens);
+    const cached = r.cachedPromptTokens;
+    const cacheWrite = r.cacheWriteTokens;
+    const reasoning = r.reasoningTokens;
+    if (cached === cached || cacheWrite === cacheWrite || reasoning === reasoning) {
+      this.cachedPrompt.add(cached);
+      this.cacheWrite.add(cacheWrite);
+      this.reasoning.add(reasoning);
+    }
     this.cost.add(r.costUsd);
     const timestamp = r.timestamp;
     if (timestamp < this.firstTs) this.firstTs = timestamp;

@@ -135,6 +135,7 @@ function usage(inputTokens: number, outputTokens: number): Record<string, unknow
 
 function message(plan: ReplyPlan, model: string, seq: number): Record<string, unknown> {
   const content: unknown[] = [];
+  if (plan.reasoning !== undefined) content.push({ type: 'thinking', thinking: plan.reasoning, signature: `mocksig${seq}` });
   if (plan.kind === 'tool') {
     content.push({ type: 'tool_use', id: `toolu_mock${seq}_0`, name: plan.name, input: plan.arguments });
   } else if (plan.text.length > 0) {
@@ -172,34 +173,44 @@ function eventStream(plan: ReplyPlan, model: string, seq: number, chunkCount: nu
       },
     }),
   ];
+  let base = 0;
+  if (plan.reasoning !== undefined) {
+    frames.push(event('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } }));
+    for (const piece of splitWords(plan.reasoning, chunkCount)) {
+      frames.push(event('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: piece } }));
+    }
+    frames.push(event('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: `mocksig${seq}` } }));
+    frames.push(event('content_block_stop', { type: 'content_block_stop', index: 0 }));
+    base = 1;
+  }
   let opened = false;
   if (plan.kind === 'tool') {
     frames.push(
       event('content_block_start', {
         type: 'content_block_start',
-        index: 0,
+        index: base,
         content_block: { type: 'tool_use', id: `toolu_mock${seq}_0`, name: plan.name, input: {} },
       }),
     );
     opened = true;
     frames.push(event('ping', { type: 'ping' }));
-    frames.push(event('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '' } }));
+    frames.push(event('content_block_delta', { type: 'content_block_delta', index: base, delta: { type: 'input_json_delta', partial_json: '' } }));
     for (const piece of splitEven(plan.argumentsJson, chunkCount)) {
       frames.push(
-        event('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: piece } }),
+        event('content_block_delta', { type: 'content_block_delta', index: base, delta: { type: 'input_json_delta', partial_json: piece } }),
       );
     }
   } else if (plan.text.length > 0) {
-    frames.push(event('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }));
+    frames.push(event('content_block_start', { type: 'content_block_start', index: base, content_block: { type: 'text', text: '' } }));
     opened = true;
     frames.push(event('ping', { type: 'ping' }));
     for (const piece of splitWords(plan.text, chunkCount)) {
-      frames.push(event('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: piece } }));
+      frames.push(event('content_block_delta', { type: 'content_block_delta', index: base, delta: { type: 'text_delta', text: piece } }));
     }
   } else {
     frames.push(event('ping', { type: 'ping' }));
   }
-  if (opened) frames.push(event('content_block_stop', { type: 'content_block_stop', index: 0 }));
+  if (opened) frames.push(event('content_block_stop', { type: 'content_block_stop', index: base }));
   frames.push(
     event('message_delta', {
       type: 'message_delta',

@@ -115,10 +115,13 @@ function normalise(body: Record<string, unknown>, model: string, contents: unkno
   };
 }
 
-function usageMetadata(promptTokens: number, candidatesTokens: number): Record<string, unknown> {
+/** `outputTokens` counts the thoughts too; Gemini reports them apart (`thoughtsTokenCount`). */
+function usageMetadata(promptTokens: number, outputTokens: number, thoughtsTokens = 0): Record<string, unknown> {
   const usage: Record<string, unknown> = { promptTokenCount: promptTokens };
+  const candidatesTokens = outputTokens - thoughtsTokens;
   if (candidatesTokens > 0) usage.candidatesTokenCount = candidatesTokens;
-  usage.totalTokenCount = promptTokens + candidatesTokens;
+  if (thoughtsTokens > 0) usage.thoughtsTokenCount = thoughtsTokens;
+  usage.totalTokenCount = promptTokens + outputTokens;
   usage.promptTokensDetails = [{ modality: 'TEXT', tokenCount: promptTokens }];
   return usage;
 }
@@ -148,20 +151,25 @@ function response(candidateValue: Record<string, unknown>, usage: Record<string,
 }
 
 function fullParts(plan: ReplyPlan): unknown[] {
-  return plan.kind === 'tool' ? [{ functionCall: { name: plan.name, args: plan.arguments } }] : [{ text: plan.text }];
+  const parts: unknown[] = plan.reasoning === undefined ? [] : [{ text: plan.reasoning, thought: true }];
+  parts.push(plan.kind === 'tool' ? { functionCall: { name: plan.name, args: plan.arguments } } : { text: plan.text });
+  return parts;
 }
 
 function streamAnswer(plan: ReplyPlan, model: string, seq: number, chunkCount: number, sse: boolean): MockAnswer {
   const payloads: Array<Record<string, unknown>> = [];
   if (plan.kind === 'tool' || (plan.kind === 'text' && (plan.finish === 'content_filter' || plan.text.length === 0))) {
-    payloads.push(response(candidate(plan, fullParts(plan), true), usageMetadata(plan.promptTokens, plan.completionTokens), model, seq));
+    payloads.push(response(candidate(plan, fullParts(plan), true), usageMetadata(plan.promptTokens, plan.completionTokens, plan.reasoningTokens), model, seq));
   } else {
     const pieces = splitWords(plan.text, chunkCount);
-    let sent = 0;
+    let sent = plan.reasoningTokens;
+    if (plan.reasoning !== undefined) {
+      payloads.push(response(candidate(plan, [{ text: plan.reasoning, thought: true }], false), usageMetadata(plan.promptTokens, sent, sent), model, seq));
+    }
     for (let i = 0; i < pieces.length; i++) {
       const final = i === pieces.length - 1;
       sent = final ? plan.completionTokens : sent + mockTokenCount(pieces[i]!);
-      payloads.push(response(candidate(plan, [{ text: pieces[i] }], final), usageMetadata(plan.promptTokens, sent), model, seq));
+      payloads.push(response(candidate(plan, [{ text: pieces[i] }], final), usageMetadata(plan.promptTokens, sent, plan.reasoningTokens), model, seq));
     }
   }
   if (sse) {
@@ -317,7 +325,7 @@ export const geminiFormat: WireFormatHandler = {
       return {
         kind: 'json',
         status: 200,
-        body: response(candidate(plan, fullParts(plan), true), usageMetadata(plan.promptTokens, plan.completionTokens), model, seq),
+        body: response(candidate(plan, fullParts(plan), true), usageMetadata(plan.promptTokens, plan.completionTokens, plan.reasoningTokens), model, seq),
       };
     }
     return streamAnswer(plan, model, seq, settings.chunkCount, isSse(context.query));

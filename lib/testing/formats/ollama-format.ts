@@ -84,8 +84,9 @@ function toolCalls(plan: ReplyPlan): unknown[] | undefined {
   return plan.kind === 'tool' ? [{ function: { index: 0, name: plan.name, arguments: plan.arguments } }] : undefined;
 }
 
-function finalObject(plan: ReplyPlan, model: string, content: string, calls: unknown[] | undefined): Record<string, unknown> {
+function finalObject(plan: ReplyPlan, model: string, content: string, calls: unknown[] | undefined, thinking?: string): Record<string, unknown> {
   const message: Record<string, unknown> = { role: 'assistant', content };
+  if (thinking !== undefined) message.thinking = thinking;
   if (calls !== undefined) message.tool_calls = calls;
   const out: Record<string, unknown> = {
     model,
@@ -198,10 +199,15 @@ export const ollamaFormat: WireFormatHandler = {
     const plan = planReply(input, settings, 'ollama', context.path, false);
     const calls = toolCalls(plan);
     const text = plan.kind === 'text' ? plan.text : '';
-    if (!input.stream) return { kind: 'json', status: 200, body: finalObject(plan, model, text, calls) };
+    if (!input.stream) return { kind: 'json', status: 200, body: finalObject(plan, model, text, calls, plan.reasoning) };
 
     const frames: string[] = [];
     const createdAt = new Date().toISOString();
+    if (plan.reasoning !== undefined) {
+      for (const piece of splitWords(plan.reasoning, settings.chunkCount)) {
+        frames.push(line({ model, created_at: createdAt, message: { role: 'assistant', content: '', thinking: piece }, done: false }));
+      }
+    }
     if (calls !== undefined) {
       frames.push(line({ model, created_at: createdAt, message: { role: 'assistant', content: '', tool_calls: calls }, done: false }));
     } else {

@@ -122,7 +122,7 @@ function usageOf(plan: ReplyPlan): Record<string, unknown> {
     total_tokens: plan.promptTokens + plan.completionTokens,
     prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
     completion_tokens_details: {
-      reasoning_tokens: 0,
+      reasoning_tokens: plan.reasoningTokens,
       audio_tokens: 0,
       accepted_prediction_tokens: 0,
       rejected_prediction_tokens: 0,
@@ -147,6 +147,7 @@ function completion(plan: ReplyPlan, model: string, seq: number, azure: boolean)
           ],
         }
       : { role: 'assistant', content: plan.text, refusal: null, annotations: [] };
+  if (plan.reasoning !== undefined) message.reasoning_content = plan.reasoning;
   const choice: Record<string, unknown> = { index: 0, message, logprobs: null, finish_reason: finishOf(plan) };
   if (azure) choice.content_filter_results = plan.kind === 'text' && plan.finish === 'content_filter' ? AZURE_FILTERED : AZURE_SAFE;
   const out: Record<string, unknown> = {
@@ -185,6 +186,10 @@ function chunkStream(plan: ReplyPlan, model: string, seq: number, includeUsage: 
     if (includeUsage) obj.usage = null;
     return sse(obj);
   };
+  if (plan.reasoning !== undefined) {
+    frames.push(chunk({ role: 'assistant', content: null, reasoning_content: '' }, null));
+    for (const piece of splitWords(plan.reasoning, chunkCount)) frames.push(chunk({ reasoning_content: piece }, null));
+  }
   if (plan.kind === 'tool') {
     frames.push(
       chunk(
