@@ -42,9 +42,9 @@ export class Reporter {
     private readonly observer?: AttemptEndObserver,
   ) {}
 
-  /** Whether anything would be reported: a listener or a logger (callers may skip preparing a report). */
+  /** Whether an attempt's end is wanted: by a listener, the logger or the attempt-end observer (callers may skip preparing it). */
   get active(): boolean {
-    return this.logging || this.bus.active;
+    return this.logging || this.observer !== undefined || this.bus.active;
   }
 
   requestStarted(run: RequestRun, targets: readonly Target[]): void {
