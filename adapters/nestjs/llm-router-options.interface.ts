@@ -1,5 +1,6 @@
 import type { CanActivate, ModuleMetadata, Provider, Type } from '@nestjs/common';
 import type { LlmRouterOptions } from 'llm-api-router';
+import type { OpenTelemetryInstrumentationOptions } from 'llm-api-router/opentelemetry';
 import type { LlmRouterHealthOptions } from '../shared/evaluate-router-health.js';
 
 export type { LlmRouterHealthOptions } from '../shared/evaluate-router-health.js';
@@ -60,6 +61,15 @@ export interface LlmRouterModuleOptions extends LlmRouterOptions {
   health?: LlmRouterHealthOptions;
   /** Register the module globally, so that `LlmRouter` is injectable everywhere without importing it. Default `false`. */
   isGlobal?: boolean;
+  /**
+   * Export the router's events as OpenTelemetry GenAI metrics and spans (`instrumentOpenTelemetry` of
+   * `llm-api-router/opentelemetry`, loaded only when this is set, so `@opentelemetry/api` stays an
+   * optional peer). `true` uses the global meter and tracer providers; an object passes its
+   * `meterProvider`, `tracerProvider` and `captureContent`. Subscribed when the module starts,
+   * unsubscribed when the application closes (after the router, so its last attempts are exported).
+   * Default off.
+   */
+  openTelemetry?: boolean | OpenTelemetryInstrumentationOptions;
 }
 
 /** A class that creates the module's options (for `forRootAsync({ useClass | useExisting })`). */

@@ -113,7 +113,7 @@ function named(options: LlmRouterModuleOptions, name: string): LlmRouterModuleOp
 }
 
 function routerOptions(options: LlmRouterModuleOptions, collector: MetricsCollector | undefined): LlmRouterOptions {
-  const { metrics: _metrics, health: _health, isGlobal: _isGlobal, name: _name, ...rest } = options;
+  const { metrics: _metrics, health: _health, isGlobal: _isGlobal, name: _name, openTelemetry: _openTelemetry, ...rest } = options;
   return collector === undefined ? rest : { ...rest, metricsCollector: collector };
 }
 

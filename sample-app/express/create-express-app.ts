@@ -12,6 +12,7 @@ import { sendApiError, sendJson } from '../shared/http-io.js';
 import { listModelsResponse, retrieveModelResponse } from '../shared/models.js';
 import { sampleRoutes, unmatchedRoute } from '../shared/routes.js';
 import { answerClientErrors } from '../shared/client-errors.js';
+import { startTelemetry } from '../shared/telemetry.js';
 import { closeServer, listen, type RunningSampleApp } from '../shared/running-app.js';
 
 /** Options of {@link createSampleExpressApp}. */
@@ -75,7 +76,12 @@ export function createSampleExpressApp(config: SampleConfig, options: SampleExpr
 
 /** Creates the Express variant and listens on `config.host:config.port` (0 for a free port). */
 export async function startSampleExpressApp(config: SampleConfig, options: SampleExpressAppOptions = {}): Promise<RunningSampleApp> {
+  const telemetry = config.telemetry === undefined ? undefined : await startTelemetry(config.telemetry);
   const sample = createSampleExpressApp(config, options);
+  const instrumentation =
+    telemetry === undefined
+      ? undefined
+      : (await import('llm-api-router/opentelemetry')).instrumentOpenTelemetry(sample.router, { meterProvider: telemetry.meterProvider, tracerProvider: telemetry.tracerProvider });
   const server = createServer(sample.app);
   answerClientErrors(server);
   await listen(server, config.port, config.host);
@@ -86,6 +92,8 @@ export async function startSampleExpressApp(config: SampleConfig, options: Sampl
     async close() {
       await closeServer(server);
       await sample.close();
+      instrumentation?.unsubscribe();
+      await telemetry?.shutdown();
     },
   };
 }

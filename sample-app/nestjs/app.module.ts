@@ -4,6 +4,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { LlmRouterModule } from 'llm-api-router/nestjs';
 import type { SampleConfig } from '../shared/config.js';
 import { sampleRoutes } from '../shared/routes.js';
+import type { SampleTelemetry } from '../shared/telemetry.js';
 import { ApiErrorFilter } from './api-error.filter.js';
 import { ChatCompletionsController } from './chat-completions.controller.js';
 import { HealthController } from './health.controller.js';
@@ -17,11 +18,15 @@ import { RouterEventLogger } from './router-event-logger.service.js';
  */
 @Module({})
 export class AppModule {
-  static register(config: SampleConfig): DynamicModule {
+  static register(config: SampleConfig, telemetry?: SampleTelemetry): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        LlmRouterModule.forRoot({ ...config.router, metrics: { path: config.metricsPath, stats: { path: '/stats' } } }),
+        LlmRouterModule.forRoot({
+          ...config.router,
+          metrics: { path: config.metricsPath, stats: { path: '/stats' } },
+          ...(telemetry === undefined ? {} : { openTelemetry: { meterProvider: telemetry.meterProvider, tracerProvider: telemetry.tracerProvider } }),
+        }),
         TerminusModule,
       ],
       controllers: [ChatCompletionsController, EmbeddingsController, ModelsController, HealthController],

@@ -8,6 +8,7 @@ import { checkRouterConfig, type SampleConfig } from '../shared/config.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../shared/http-io.js';
 import type { RunningSampleApp } from '../shared/running-app.js';
 import { answerClientErrors } from '../shared/client-errors.js';
+import { type SampleTelemetry, startTelemetry } from '../shared/telemetry.js';
 import { AppModule } from './app.module.js';
 
 /** The HTTP platform under NestJS. */
@@ -22,6 +23,8 @@ export interface SampleNestAppOptions {
    * changes are logged at `log`), a `LoggerService`, or `false` for none.
    */
   logger?: LogLevel[] | LoggerService | false;
+  /** The OpenTelemetry SDK the router's events are exported to (`openTelemetry` of `LlmRouterModule`). */
+  telemetry?: SampleTelemetry;
 }
 
 /**
@@ -31,7 +34,7 @@ export interface SampleNestAppOptions {
  */
 export async function createSampleNestApp(config: SampleConfig, options: SampleNestAppOptions = {}): Promise<INestApplication> {
   await checkRouterConfig(config);
-  const module = AppModule.register(config);
+  const module = AppModule.register(config, options.telemetry);
   const logger = options.logger ?? (['log', 'error', 'warn'] as LogLevel[]);
   if (options.platform === 'fastify') {
     const { FastifyAdapter } = await import('@nestjs/platform-fastify');
@@ -46,9 +49,18 @@ export async function createSampleNestApp(config: SampleConfig, options: SampleN
 
 /** Creates the NestJS sample service and listens on `config.host:config.port` (0 for a free port). */
 export async function startSampleNestApp(config: SampleConfig, options: SampleNestAppOptions = {}): Promise<RunningSampleApp> {
-  const app = await createSampleNestApp(config, options);
+  const telemetry = options.telemetry ?? (config.telemetry === undefined ? undefined : await startTelemetry(config.telemetry));
+  const app = await createSampleNestApp(config, { ...options, ...(telemetry === undefined ? {} : { telemetry }) });
   answerClientErrors(app.getHttpServer() as Server);
   await app.listen(config.port, config.host);
   const server = app.getHttpServer() as Server;
-  return { url: baseUrlOf(server.address()), server, router: app.get(LlmRouter), close: () => app.close() };
+  return {
+    url: baseUrlOf(server.address()),
+    server,
+    router: app.get(LlmRouter),
+    async close() {
+      await app.close();
+      if (options.telemetry === undefined) await telemetry?.shutdown();
+    },
+  };
 }

@@ -35,6 +35,7 @@ export function banner(variant: string, urls: SampleUrls, config: SampleConfig):
     `  stats:   GET  ${urls.stats}`,
     `routing (${config.router.strategy ?? 'fallback'}) over ${source}:`,
     ...describeProviders(config),
+    ...(config.telemetry === undefined ? [] : [`OpenTelemetry: GenAI metrics and spans over OTLP/HTTP to ${config.telemetry.endpoint}`]),
     `try: curl ${urls.chat} -H 'content-type: application/json' -d '{"model":"${firstModel(config)}","messages":[{"role":"user","content":"Hello!"}]}'`,
   ].join('\n');
 }

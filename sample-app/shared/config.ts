@@ -1,15 +1,18 @@
 import { readFileSync } from 'node:fs';
-import { LlmRouter, type CircuitBreakerOptions, type LlmRouterOptions, type ProviderConfig, type ProviderType, type RetryOptions, type RoutingStrategy } from 'llm-api-router';
+import { type SampleTelemetryConfig, telemetryConfigFrom } from './telemetry.js';
+import { LlmRouter, type CircuitBreakerOptions, type LlmRouterOptions, type BudgetConfig, type ModelPrice, type SharedStateOptions, type ProviderConfig, type ProviderType, type RetryOptions, type RoutingStrategy } from 'llm-api-router';
 
 /** The sample app's configuration, from the environment and an optional JSON file. */
 export interface SampleConfig {
-  /** The router options (providers, strategy, retry, circuit breaker). */
-  router: Pick<LlmRouterOptions, 'providers' | 'strategy' | 'retry' | 'circuitBreaker'>;
+  /** The router options (providers, strategy, retry, circuit breaker, prices, budgets, shared state). */
+  router: Pick<LlmRouterOptions, 'providers' | 'strategy' | 'retry' | 'circuitBreaker' | 'prices' | 'budgets' | 'sharedState'>;
   port: number;
   host: string;
   metricsPath: string;
   /** Where the providers come from: the embedded mocks, API keys in the environment, or the JSON file. */
   source: 'mock' | 'env' | 'file';
+  /** OpenTelemetry export (OTLP/HTTP), on when `OTEL_EXPORTER_OTLP_ENDPOINT` is set. */
+  telemetry?: SampleTelemetryConfig;
 }
 
 /** The JSON file named by `LLM_ROUTER_CONFIG`. Strings may reference the environment as `${NAME}`. */
@@ -18,6 +21,12 @@ export interface SampleConfigFile {
   strategy?: RoutingStrategy;
   retry?: RetryOptions;
   circuitBreaker?: CircuitBreakerOptions | false;
+  /** USD per million tokens, keyed by the model name sent to the provider (over the bundled price table). */
+  prices?: Record<string, ModelPrice>;
+  /** Spending limits (`BudgetExceededError`, a 429, once exhausted). */
+  budgets?: BudgetConfig[];
+  /** Share rate-limit counts, budget spend, cooldowns and circuit states over Redis (`REDIS_URL` sets `redis`). */
+  sharedState?: SharedStateOptions;
   port?: number;
   host?: string;
   metrics?: { path?: string };
@@ -39,6 +48,15 @@ const KEYED_PROVIDERS: ReadonlyArray<{ type: ProviderType; keys: string[]; model
 
 /** The public model names of the embedded mock providers. */
 export const MOCK_MODELS = ['mock-chat', 'mock-chat-mini'] as const;
+
+/** Prices of the mock models (USD per million tokens), so that the mocks cost something on the dashboard. */
+export const MOCK_PRICES: Record<(typeof MOCK_MODELS)[number], ModelPrice> = {
+  'mock-chat': { inputPerMillion: 2.5, outputPerMillion: 10, cachedInputPerMillion: 1.25 },
+  'mock-chat-mini': { inputPerMillion: 0.15, outputPerMillion: 0.6, cachedInputPerMillion: 0.075 },
+};
+
+/** The budget of the mock setup: a generous daily limit, so that its remaining-USD gauge moves. */
+export const MOCK_BUDGETS: BudgetConfig[] = [{ name: 'sample-daily', limitUsd: 50, windowMs: 86_400_000 }];
 
 /**
  * The two embedded providers used when no key is configured, behind the fallback strategy: `mock-fast`
@@ -135,7 +153,9 @@ function parsePort(value: string | number | undefined, fallback: number): number
  * Loads the configuration: providers from `LLM_ROUTER_CONFIG` (a JSON file) if it lists any, else from the
  * API keys in the environment (`OPENAI_API_KEY`, `ANTHROPIC_API_KEY`, `GEMINI_API_KEY`, … and
  * `OPENAI_COMPATIBLE_BASE_URL`, `OLLAMA_BASE_URL`), else the two embedded mock providers.
- * `PORT` (default 3000), `HOST` (default 127.0.0.1), `METRICS_PATH` and `LLM_ROUTER_STRATEGY` override the file.
+ * `PORT` (default 3000), `HOST` (default 127.0.0.1), `METRICS_PATH`, `LLM_ROUTER_STRATEGY` and `REDIS_URL`
+ * (+ `REDIS_KEY_PREFIX`: the router's `sharedState`) override the file. The mocks come with prices and a
+ * daily budget, so that cost and budget panels have data.
  */
 export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
   const file = env.LLM_ROUTER_CONFIG ? readConfigFile(env.LLM_ROUTER_CONFIG, env) : {};
@@ -153,12 +173,25 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
   const strategy = (env.LLM_ROUTER_STRATEGY as RoutingStrategy | undefined) || file.strategy || 'fallback';
   const retry = file.retry ?? (mocks ? { maxRetries: 1, initialDelayMs: 25, maxDelayMs: 250 } : undefined);
   const circuitBreaker = file.circuitBreaker ?? (mocks ? { failureThreshold: 4, cooldownMs: 10_000 } : undefined);
+  const prices = mocks ? { ...MOCK_PRICES, ...file.prices } : file.prices;
+  const budgets = file.budgets ?? (mocks ? MOCK_BUDGETS : undefined);
+  const telemetry = telemetryConfigFrom(env);
+  const sharedState = env.REDIS_URL ? { ...file.sharedState, redis: env.REDIS_URL, ...(env.REDIS_KEY_PREFIX ? { keyPrefix: env.REDIS_KEY_PREFIX } : {}) } : file.sharedState;
   return {
-    router: { providers, strategy, ...(retry === undefined ? {} : { retry }), ...(circuitBreaker === undefined ? {} : { circuitBreaker }) },
+    router: {
+      providers,
+      strategy,
+      ...(retry === undefined ? {} : { retry }),
+      ...(circuitBreaker === undefined ? {} : { circuitBreaker }),
+      ...(prices === undefined ? {} : { prices }),
+      ...(budgets === undefined ? {} : { budgets }),
+      ...(sharedState === undefined ? {} : { sharedState }),
+    },
     port: parsePort(env.PORT ?? file.port, 3000),
     host: env.HOST || file.host || '127.0.0.1',
     metricsPath: env.METRICS_PATH || file.metrics?.path || '/metrics',
     source,
+    ...(telemetry === undefined ? {} : { telemetry }),
   };
 }
 

@@ -4,7 +4,7 @@ export { banner, baseUrlOf, closeOnSignals, sampleUrls, startFailureLine } from 
 export type { SampleUrls } from './banner.js';
 export { ChatCompletionsHandler, PROVIDER_HEADER, servedModels } from './chat-completions-handler.js';
 export { withOpenAiUsage } from './openai-usage-stream.js';
-export { checkRouterConfig, describeProviders, loadSampleConfig, MOCK_MODELS, mockProviders } from './config.js';
+export { checkRouterConfig, describeProviders, loadSampleConfig, MOCK_BUDGETS, MOCK_MODELS, MOCK_PRICES, mockProviders } from './config.js';
 export type { SampleConfig, SampleConfigFile } from './config.js';
 export { DEFAULT_MAX_BODY_BYTES, readBody, sendApiError, sendJson } from './http-io.js';
 export { listModelsResponse, retrieveModelResponse } from './models.js';
@@ -22,3 +22,5 @@ export type { OpenAiEmbeddingList } from './embeddings-handler.js';
 export { circuitLine, fallbackLine, logRouterEvents, retryLine } from './router-event-log.js';
 export type { InfoLog } from './router-event-log.js';
 export { RequestIdCapture } from './request-id-capture.js';
+export { startTelemetry, telemetryConfigFrom } from './telemetry.js';
+export type { SampleTelemetry, SampleTelemetryConfig } from './telemetry.js';
