@@ -1,6 +1,7 @@
 export { Client } from './client.js';
 export { LlmRouter } from './router/llm-router.js';
 export type { ProviderStatus } from './router/llm-router.js';
+export type { BudgetStatus } from './router/routing/budget-book.js';
 
 export {
   LlmRouterError,

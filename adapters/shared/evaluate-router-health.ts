@@ -36,6 +36,10 @@ export interface LlmProviderHealth {
   /** Moving average latency of successful attempts, or `null` before the first. */
   latencyEwmaMs: number | null;
   inFlight: number;
+  /** End of the provider's cool-down (after a 429 or 503 with a retry delay) while one runs. */
+  cooldownUntil?: number;
+  /** Present (true) while the provider is at its `rpm` or `tpm` limit. */
+  rateLimited?: true;
   /** Why the provider is not `up`. */
   reason?: string;
 }
@@ -49,6 +53,8 @@ export interface LlmRouterHealthDetails {
   totalProviders: number;
   windowMs: number;
   providers: Record<string, LlmProviderHealth>;
+  /** The budgets spent for their window (requests they cover are refused): present when there are any. */
+  exhaustedBudgets?: string[];
 }
 
 /** The router's health and each provider's. */
@@ -112,8 +118,10 @@ export function resolveHealthOptions(options: LlmRouterHealthOptions | undefined
  * A provider is `down` when its circuit is open and cooling down, or its success rate over the rolling
  * window is below `downSuccessRate`; `degraded` when its circuit is half-open (or open with the cool-down
  * over, so that the next request probes it) or its success rate is below `degradedSuccessRate`; else `up`.
+ * A provider cooling down (after a 429 or 503 with a retry delay) or at its `rpm`/`tpm` limit is `degraded`.
  * Success rates count once a provider has `minRequests` attempts in the window. The router is `down` when
- * no provider is usable, `degraded` when a provider is not `up` but another still serves, else `up`.
+ * no provider is usable, `degraded` when a provider is not `up` but another still serves or a budget is
+ * spent (`exhaustedBudgets`), else `up`.
  * `LlmRouterHealthIndicator` (NestJS) and the Express middleware's `health` route judge the same way.
  */
 export function evaluateRouterHealth(router: LlmRouter, options: EvaluateRouterHealthOptions = {}): LlmRouterHealth {
@@ -136,7 +144,11 @@ export function judgeRouterHealth(router: LlmRouter, o: ResolvedHealthOptions, c
   for (const p of statuses) {
     const t = totals.get(p.name) ?? { requests: 0, failed: 0 };
     const successRate = t.requests === 0 ? null : (t.requests - t.failed) / t.requests;
-    const [status, reason] = verdict(p.state, p.available, t.requests >= o.minRequests ? successRate : null, o);
+    let [status, reason] = verdict(p.state, p.available, t.requests >= o.minRequests ? successRate : null, o);
+    if (status === 'up' && (p.cooldownUntil != null || p.rateLimited)) {
+      status = 'degraded';
+      reason = p.cooldownUntil != null ? 'cooling down after a rate limit' : 'at its rpm/tpm limit';
+    }
     if (status !== 'down') usable++;
     if (status !== 'up') allUp = false;
     providers[p.name] = {
@@ -147,11 +159,16 @@ export function judgeRouterHealth(router: LlmRouter, o: ResolvedHealthOptions, c
       successRate: successRate === null ? null : round(successRate),
       latencyEwmaMs: p.latencyEwmaMs === null ? null : round(p.latencyEwmaMs),
       inFlight: p.inFlight,
+      ...(p.cooldownUntil == null ? {} : { cooldownUntil: p.cooldownUntil }),
+      ...(p.rateLimited ? { rateLimited: true as const } : {}),
       ...(reason === undefined ? {} : { reason }),
     };
   }
-  const status: LlmHealthStatus = usable === 0 ? 'down' : allUp ? 'up' : 'degraded';
-  return { status, details: { usableProviders: usable, totalProviders: statuses.length, windowMs: o.windowMs, providers } };
+  const exhausted = router.getBudgetStatus().filter((b) => b.remainingUsd <= 0).map((b) => b.name);
+  const status: LlmHealthStatus = usable === 0 ? 'down' : allUp && exhausted.length === 0 ? 'up' : 'degraded';
+  const details: LlmRouterHealthDetails = { usableProviders: usable, totalProviders: statuses.length, windowMs: o.windowMs, providers };
+  if (exhausted.length > 0) details.exhaustedBudgets = exhausted;
+  return { status, details };
 }
 
 /**

@@ -42,12 +42,14 @@ export interface MockProviderOptions {
   errorRate?: number;
   /** Status of injected failures. @default 503 */
   errorStatus?: number;
-  /** Completion tokens per answer (words of the reply). @default 16 */
+  /** Make every text reply exactly this many words (the reply's words repeated or cut); unset, the reply keeps its natural length. */
   completionTokens?: number;
   /** Words per stream chunk. @default 1 */
   chunkSize?: number;
-  /** Fixed reply text; default echoes the last user message. */
+  /** Fixed reply text. @default `Echo: <last user message>` (or of the last tool result) */
   reply?: string;
+  /** Reasoning text sent before every answer (`message.reasoning`, `delta.reasoning`); its words count as completion and reasoning tokens. */
+  reasoning?: string;
   /** Seed of the deterministic generator. @default 1 */
   seed?: number;
   /** Dimensions of mock embeddings. @default 8 */

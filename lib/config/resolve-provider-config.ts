@@ -50,6 +50,7 @@ function resolveMock(value: unknown, at: (name: string) => string): MockProvider
     throw new ConfigurationError(at('mock.errorStatus'), `must be an HTTP status code (100–599), got ${describeValue(m.errorStatus)}`);
   }
   if (m.reply !== undefined && typeof m.reply !== 'string') throw new ConfigurationError(at('mock.reply'), `must be a string, got ${describeValue(m.reply)}`);
+  if (m.reasoning !== undefined && typeof m.reasoning !== 'string') throw new ConfigurationError(at('mock.reasoning'), `must be a string, got ${describeValue(m.reasoning)}`);
   return m;
 }
 

@@ -34,8 +34,8 @@ export interface RequestStartEvent extends EventBase {
   stream: boolean;
   /** Provider names in the order the strategy will try them. */
   candidates: string[];
-  /** The messages of a chat request (a reference, not a copy), for sinks that capture content. */
-  messages?: readonly ChatMessage[];
+  /** The messages of a chat request (a reference, not a copy), for sinks that capture content; undefined for embeddings. */
+  messages: readonly ChatMessage[] | undefined;
 }
 
 /** Once per request, before its first attempt: the candidates in the order they will be tried, and why any is skipped. */

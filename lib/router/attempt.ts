@@ -78,6 +78,7 @@ export class Attempt {
     const latencyMs = performance.now() - this.startedAt;
     this.run.providerMs += latencyMs;
     attemptSettled(this.target.slot, error, latencyMs, this.host.clock());
+    if (!this.host.reporter.active) return;
     const outcome: AttemptOutcome = {
       error,
       latencyMs,

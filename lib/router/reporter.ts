@@ -42,6 +42,11 @@ export class Reporter {
     private readonly observer?: AttemptEndObserver,
   ) {}
 
+  /** Whether anything would be reported: a listener or a logger (callers may skip preparing a report). */
+  get active(): boolean {
+    return this.logging || this.bus.active;
+  }
+
   requestStarted(run: RequestRun, targets: readonly Target[]): void {
     if (!this.bus.active) return;
     this.bus.emit({

@@ -106,9 +106,9 @@ export interface ChatCompletionChoice {
     content: string | null;
     toolCalls?: ToolCall[];
     /** The model's reasoning or thinking text, when the provider sends it. */
-    reasoning?: string | null;
+    reasoning: string | null;
     /** OpenAI's refusal text. */
-    refusal?: string | null;
+    refusal: string | null;
   };
   finishReason: FinishReason | null;
 }

@@ -83,4 +83,14 @@ describe('CircuitBreaker (injected clock)', () => {
     assert.equal(b.tryAcquire(), true);
     assert.equal(b.current, 'half_open');
   });
+
+  it('openUntil is the end of an open circuit’s cool-down on the injected clock, 0 otherwise', () => {
+    const { b, advance } = breaker({ failureThreshold: 1, cooldownMs: 500 });
+    assert.equal(b.openUntil, 0);
+    b.onFailure();
+    assert.equal(b.openUntil, 1_500);
+    advance(500);
+    assert.equal(b.tryAcquire(), true);
+    assert.equal(b.openUntil, 0, 'half-open');
+  });
 });

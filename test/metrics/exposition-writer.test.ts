@@ -39,3 +39,17 @@ test('a non-ASCII string written with text() is decoded as UTF-8 without being t
   writer.text('é');
   assert.equal(writer.finish(), 'aé');
 });
+
+test('cumulative bucket lines, from the first bucket or from a later one with the counts below it summed', () => {
+  const suffixes = ['1', '2', '+Inf'].map((le) => encode(`,le="${le}"} `));
+  const counts = Float64Array.from([3, 0, 12]);
+  const all = new ExpositionWriter();
+  all.cumulativeLines(encode('h_bucket{'), encode('a="x"'), suffixes, counts);
+  assert.equal(all.finish(), '\nh_bucket{a="x",le="1"} 3\nh_bucket{a="x",le="2"} 3\nh_bucket{a="x",le="+Inf"} 15');
+  const tail = new ExpositionWriter();
+  tail.cumulativeLines(encode('h_bucket{'), encode('a="x"'), suffixes, counts, 1);
+  assert.equal(tail.finish(), '\nh_bucket{a="x",le="2"} 3\nh_bucket{a="x",le="+Inf"} 15');
+  const none = new ExpositionWriter();
+  none.cumulativeLines(encode('h_bucket{'), encode('a="x"'), suffixes, counts, 3);
+  assert.equal(none.finish(), '');
+});

@@ -394,3 +394,29 @@ describe('OpenMetrics', () => {
     collector.close();
   });
 });
+
+describe('histograms across exports', () => {
+  test('a histogram observed into lower and higher buckets between exports still matches prom-client and a fresh collector, in both formats', async () => {
+    const latencies = [5_000, 30, 700, 700, 15, 90_000, 120, 2_500, 9, 40_000];
+    const collector = new MetricsCollector();
+    const done: RecordRequestInput[] = [];
+    for (let i = 0; i < latencies.length; i++) {
+      const record: RecordRequestInput = {
+        provider: 'p', model: 'm', latencyMs: latencies[i]!, success: true, stream: true, ttftMs: latencies[i]! / 10,
+        completionTokens: 3 + i, promptTokens: 1, requestId: `r${i}`, timestamp: T0 + i,
+      };
+      collector.recordRequest(record);
+      collector.recordRequest({ ...record, model: 'idle', latencyMs: 1, requestId: null });
+      done.push(record, { ...record, model: 'idle', latencyMs: 1, requestId: null });
+      const text = await collector.exportMetricsPrometheus();
+      assert.equal(text, await collector.registry.metrics(), `after ${i + 1} records`);
+      const om = (await collector.getMetricsResponse('application/openmetrics-text')).body;
+      const fresh = new MetricsCollector();
+      for (const r of done) fresh.recordRequest(r);
+      assert.equal(text, await fresh.exportMetricsPrometheus());
+      assert.equal(om, (await fresh.getMetricsResponse('application/openmetrics-text')).body);
+      fresh.close();
+    }
+    collector.close();
+  });
+});

@@ -141,3 +141,31 @@ test('a real router on the mock provider: routed requests as the caller saw them
     collector.close();
   }
 });
+
+test('a real router with prices, a budget and metadata: cost, overhead and budget headroom in the export', async () => {
+  const collector = new MetricsCollector({ metadataLabels: ['team'] });
+  const router = new LlmRouter({
+    providers: [{ providerType: 'mock', name: 'steady', defaultModel: 'steady-1', mock: { completionTokens: 10 } }],
+    prices: { 'steady-1': { inputPerMillion: 1_000, outputPerMillion: 2_000 } },
+    budgets: [{ name: 'daily', limitUsd: 100, windowMs: 86_400_000 }],
+    metricsCollector: collector,
+  });
+  try {
+    const res = await router.chat.completions.create({ messages: [{ role: 'user', content: 'what does this cost' }], metadata: { team: 'search' } });
+    const [record] = collector.getMetrics();
+    const expected = (res.usage.promptTokens * 1_000 + res.usage.completionTokens * 2_000) / 1e6;
+    assert.ok(Math.abs(record!.costUsd! - expected) < 1e-12, `${record!.costUsd} vs ${expected}`);
+    assert.deepEqual(record!.metadata, { team: 'search' });
+    const [aggregate] = collector.getAggregatedMetrics();
+    assert.equal(aggregate!.totalCostUsd, record!.costUsd);
+    const samples = parseSamples(await collector.exportMetricsPrometheus());
+    assert.equal(sampleValue(samples, 'llm_router_cost_usd_total', { provider: 'steady', model: 'steady-1', team: 'search' }), record!.costUsd);
+    assert.equal(sampleValue(samples, 'llm_router_routed_requests_total', { model: 'steady-1', provider: 'steady', outcome: 'success', team: 'search' }), 1);
+    assert.equal(sampleValue(samples, 'llm_router_overhead_seconds_count', { provider: 'steady' }), 1);
+    const remaining = sampleValue(samples, 'llm_router_budget_remaining_usd', { budget: 'daily' });
+    assert.ok(Math.abs(remaining - (100 - record!.costUsd!)) < 1e-9, `${remaining}`);
+  } finally {
+    await router.close();
+    collector.close();
+  }
+});

@@ -61,7 +61,7 @@ test('tool calls, reasoning, refusal and token details are carried in snake_case
         },
         finishReason: 'tool_calls',
       },
-      { index: 1, message: { role: 'assistant', content: 'no', refusal: 'I cannot' }, finishReason: null },
+      { index: 1, message: { role: 'assistant', content: 'no', reasoning: null, refusal: 'I cannot' }, finishReason: null },
     ],
     usage: {
       promptTokens: 10,

@@ -73,7 +73,7 @@ function attemptEnd(requestId: string, extra: Partial<AttemptEndEvent> = {}): At
     responseId: 'chatcmpl-123',
     costUsd: 0.0000123,
     responseModel: 'gpt-4o-mini-2024-07-18',
-    choices: [{ index: 0, message: { role: 'assistant', content: 'Rainy, 14 °C.', reasoning: 'The tool said so.' }, finishReason: 'stop' }],
+    choices: [{ index: 0, message: { role: 'assistant', content: 'Rainy, 14 °C.', reasoning: 'The tool said so.', refusal: null }, finishReason: 'stop' }],
     ...extra,
   };
 }
@@ -248,7 +248,7 @@ describe('content capture', () => {
     events$.next(attemptEnd('r1', { success: false, errorType: 'TimeoutError', statusCode: null, usage: null, choices: null }));
     events$.next(attemptStart('r1', { attempt: 2 }));
     const call = { id: 'c', type: 'function' as const, function: { name: 'f', arguments: 'not json' } };
-    events$.next(attemptEnd('r1', { attempt: 2, choices: [{ index: 0, message: { role: 'assistant', content: null, toolCalls: [call] }, finishReason: 'tool_calls' }] }));
+    events$.next(attemptEnd('r1', { attempt: 2, choices: [{ index: 0, message: { role: 'assistant', content: null, toolCalls: [call], reasoning: null, refusal: null }, finishReason: 'tool_calls' }] }));
     events$.next(requestEnd('r1'));
     const spans = telemetry.spans();
     assert.equal(spans.length, 2);

@@ -113,6 +113,45 @@ describe('mock provider', () => {
     });
   });
 
+  test('reasoning: message.reasoning, delta.reasoning before the text, and reasoning tokens, as MockProviderServer sends them', async () => {
+    const reasoning = 'The user greets me, so I greet back.';
+    const words = mockTokenCount(reasoning);
+    const server = await MockProviderServer.start({ reasoning });
+    try {
+      const request = { messages: [{ role: 'user' as const, content: 'hello there' }] };
+      const embedded = { providerType: 'mock', defaultModel: 'mock-model', mock: { reasoning, chunkSize: 2 } } as const;
+      const served = { providerType: 'openai', apiKey: 'fake-mock-provider-test-key', baseUrl: `${server.url}/v1`, defaultModel: 'mock-model' } as const;
+      const fromServer = await withClient(served, (c) => c.chat.completions.create(request));
+      await withClient(embedded, async (c) => {
+        const res = await c.chat.completions.create(request);
+        assert.equal(res.choices[0]!.message.content, 'Echo: hello there');
+        assert.equal(res.choices[0]!.message.reasoning, reasoning);
+        assert.equal(res.choices[0]!.message.reasoning, fromServer.choices[0]!.message.reasoning);
+        assert.deepEqual(res.usage, { promptTokens: 2, completionTokens: 3 + words, totalTokens: 5 + words, completionTokensDetails: { reasoningTokens: words } });
+        assert.deepEqual(res.usage, fromServer.usage);
+
+        const chunks = await drain(await c.chat.completions.create({ ...request, stream: true }));
+        assert.equal(chunks.map((ch) => ch.choices[0]?.delta.reasoning ?? '').join(''), reasoning);
+        assert.equal(streamText(chunks), 'Echo: hello there');
+        assert.equal(chunks.filter((ch) => ch.choices[0]?.delta.reasoning).length, Math.ceil(words / 2), 'reasoning in chunks of 2 words');
+        assert.equal(chunks.filter((ch) => ch.choices[0]?.delta.content).length, 2, '3 words in chunks of 2');
+        const lastReasoning = chunks.findLastIndex((ch) => ch.choices[0]?.delta.reasoning);
+        const firstText = chunks.findIndex((ch) => ch.choices[0]?.delta.content);
+        assert.ok(lastReasoning < firstText, 'the reasoning comes before the text');
+        assert.deepEqual(chunks.at(-1)!.usage, res.usage);
+
+        const tool = await c.chat.completions.create({ messages: [{ role: 'user', content: 'book it' }], tools: [BOOKING_TOOL] });
+        assert.equal(tool.choices[0]!.message.reasoning, reasoning);
+        assert.equal(tool.choices[0]!.message.toolCalls![0]!.function.name, 'book_table');
+        const toolChunks = await drain(await c.chat.completions.create({ messages: [{ role: 'user', content: 'book it' }], tools: [BOOKING_TOOL], stream: true }));
+        assert.equal(toolChunks.map((ch) => ch.choices[0]?.delta.reasoning ?? '').join(''), reasoning);
+        assert.equal(streamedToolCalls(toolChunks)[0]!.name, 'book_table');
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
   test('needs no defaultModel: answers as mock-model, tool arguments fitting the schema', async () => {
     await withClient({ providerType: 'mock' }, async (c) => {
       const res = await c.chat.completions.create({ messages: [{ role: 'user', content: 'book it' }], tools: [BOOKING_TOOL] });

@@ -87,7 +87,7 @@ export const DEFAULT_FAMILY_CONFIG: FamilyConfig = Object.freeze({
 });
 
 /** The values of `llm_router_tokens_total`'s `type` label, in the order they are written. */
-export const TOKEN_TYPES = ['prompt', 'completion', 'total', 'cached_prompt', 'cache_write', 'reasoning'] as const;
+const TOKEN_TYPES = ['prompt', 'completion', 'total', 'cached_prompt', 'cache_write', 'reasoning'] as const;
 const SERIES = ['provider', 'model'] as const;
 const QUANTILES = STANDARD_QUANTILES.map(String);
 

@@ -24,7 +24,7 @@ export function escapeHelp(help: string, format: ExpositionFormat): string {
 }
 
 /** `name="value",…` for a label object, in its key order. */
-export function formatLabelPairs(labels: Record<string, string | number>): string {
+function formatLabelPairs(labels: Record<string, string | number>): string {
   let out = '';
   for (const name in labels) {
     const value = labels[name]!;

@@ -204,7 +204,7 @@ export function exactQuantiles(
  * or equal after (quickselect with a three-way partition, so runs of equal latencies cost nothing;
  * insertion sort for the last few).
  */
-export function select(a: Float64Array, left: number, right: number, k: number): void {
+function select(a: Float64Array, left: number, right: number, k: number): void {
   while (right - left > 16) {
     const x = a[left]!;
     const y = a[(left + right) >>> 1]!;

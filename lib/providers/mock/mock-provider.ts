@@ -60,8 +60,8 @@ export class MockProvider implements Provider {
     const plan = this.plan(request, model);
     const message: ChatCompletion['choices'][number]['message'] =
       plan.kind === 'tool'
-        ? { role: 'assistant', content: null, reasoning: null, refusal: null, toolCalls: [toolCallOf(plan, id)] }
-        : { role: 'assistant', content: plan.text, reasoning: null, refusal: null };
+        ? { role: 'assistant', content: null, reasoning: plan.reasoning ?? null, refusal: null, toolCalls: [toolCallOf(plan, id)] }
+        : { role: 'assistant', content: plan.text, reasoning: plan.reasoning ?? null, refusal: null };
     return {
       id,
       object: 'chat.completion',
@@ -97,8 +97,8 @@ export class MockProvider implements Provider {
   }
 
   private plan(request: ChatCompletionRequest, model: string): ReplyPlan {
-    const { reply, completionTokens } = this.options;
-    return planMockReply(chatInput(request, model), { reply, completionTokens });
+    const { reply, completionTokens, reasoning } = this.options;
+    return planMockReply(chatInput(request, model), { reply, completionTokens, reasoning });
   }
 
   private async begin(ctx: AttemptContext): Promise<void> {
@@ -127,6 +127,14 @@ export class MockProvider implements Provider {
     });
     const delayMs = this.options.chunkDelayMs ?? 0;
     const plan = this.plan(request, model);
+    const size = Math.max(1, this.options.chunkSize ?? 1);
+    if (plan.reasoning !== undefined) {
+      yield chunk({ role: 'assistant', content: null, reasoning: '' }, null);
+      for (const piece of splitWords(plan.reasoning, Math.ceil(plan.reasoningTokens / size))) {
+        await sleep(delayMs, ctx.signal);
+        yield chunk({ reasoning: piece }, null);
+      }
+    }
     if (plan.kind === 'tool') {
       const call = toolCallOf(plan, id);
       yield chunk({ role: 'assistant', content: null, toolCalls: [{ index: 0, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] }, null);
@@ -136,9 +144,8 @@ export class MockProvider implements Provider {
       }
       yield chunk({}, 'tool_calls');
     } else {
-      const size = Math.max(1, this.options.chunkSize ?? 1);
       yield chunk({ role: 'assistant', content: '' }, null);
-      for (const piece of splitWords(plan.text, Math.ceil(plan.completionTokens / size))) {
+      for (const piece of splitWords(plan.text, Math.ceil((plan.completionTokens - plan.reasoningTokens) / size))) {
         await sleep(delayMs, ctx.signal);
         yield chunk({ content: piece }, null);
       }
@@ -157,5 +164,7 @@ function toolCallOf(plan: Extract<ReplyPlan, { kind: 'tool' }>, id: string): Too
 }
 
 function usageOf(plan: ReplyPlan): Usage {
-  return { promptTokens: plan.promptTokens, completionTokens: plan.completionTokens, totalTokens: plan.promptTokens + plan.completionTokens };
+  const usage: Usage = { promptTokens: plan.promptTokens, completionTokens: plan.completionTokens, totalTokens: plan.promptTokens + plan.completionTokens };
+  if (plan.reasoning !== undefined) usage.completionTokensDetails = { reasoningTokens: plan.reasoningTokens };
+  return usage;
 }
