@@ -42,9 +42,9 @@ export class Reporter {
     private readonly observer?: AttemptEndObserver,
   ) {}
 
-  /** Whether anything would be reported: a listener or a logger (callers may skip preparing a report). */
+  /** Whether anything would be reported: a listener, a logger or the routing rules' observer (callers may skip preparing a report). */
   get active(): boolean {
-    return this.logging || this.bus.active;
+    return this.logging || this.bus.active || this.observer !== undefined;
   }
 
   requestStarted(run: RequestRun, targets: readonly Target[]): void {

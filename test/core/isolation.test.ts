@@ -25,7 +25,7 @@ describe('events$ isolation (public rxjs API only)', () => {
       await c.chat.completions.create({ messages: [{ role: 'user', content: 'hi' }] });
       await c.chat.completions.create({ messages: [{ role: 'user', content: 'hi' }] });
       await new Promise((r) => setImmediate(r));
-      assert.deepEqual(types, ['request.start', 'attempt.start']);
+      assert.deepEqual(types, ['request.start', 'request.route']);
       assert.deepEqual(completed, [true]);
       assert.deepEqual(uncaught, []);
       assert.ok(logger.entries.some((e) => e.level === 'warn' && JSON.stringify(e.args).includes('boom in a nested pipe')));
