@@ -15,13 +15,15 @@ const FOREIGN = {
   openai: 'sk-proj-ABCDEFGHIJKLMNOPQRSTUVWX0123456789',
   anthropic: 'sk-ant-api03-ABCDEFGHIJKLMNOPQRSTUVWX012',
   google: 'AIzaSyA0123456789abcdefghijklmnopqrstu',
+  groq: 'gsk_ABCDEFGHIJKLMNOPQRSTUVWX0123456789abcdefghijklmnop',
+  xai: 'xai-ABCDEFGHIJKLMNOPQRSTUVWX0123456789abcdefghijklmnopqrstuvwxyz',
 };
 
 describe('generic redaction patterns', () => {
   const bed = useMockProviderServer((server) => ({ ...BARE_CLIENT_OPTIONS, providerType: 'openai', apiKey: KEY, baseUrl: `${server.url}/v1`, defaultModel: 'gpt-test' }));
 
   test('bearer tokens, key= values, sk- keys and Google keys in an error body are redacted', async () => {
-    const message = `upstream refused Authorization: Bearer ${FOREIGN.bearer} at https://x.invalid/v1?key=${FOREIGN.query}&a=1 with ${FOREIGN.openai}, ${FOREIGN.anthropic} and ${FOREIGN.google}`;
+    const message = `model xai-grok-4 kept; upstream refused Authorization: Bearer ${FOREIGN.bearer} at https://x.invalid/v1?key=${FOREIGN.query}&a=1 with ${FOREIGN.openai}, ${FOREIGN.anthropic}, ${FOREIGN.groq}, ${FOREIGN.xai} and ${FOREIGN.google}`;
     bed.server.enqueueFault({ status: 500, body: { error: { message, type: 'server_error' } } });
     const error = await bed.client().chat.completions.create({ messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
     assert.ok(error instanceof LlmRouterError, String(error));
@@ -34,6 +36,9 @@ describe('generic redaction patterns', () => {
     assert.match(error.message, /key=\[REDACTED\]/);
     assert.match(error.message, /sk-proj-\w?\[REDACTED\]/);
     assert.match(error.message, /AIza\[REDACTED\]/);
+    assert.match(error.message, /gsk_\[REDACTED\]/);
+    assert.match(error.message, /xai-\[REDACTED\]/);
+    assert.match(error.message, /model xai-grok-4 kept/, 'a model name is not a key');
     assert.match(error.message, /upstream refused/, 'the rest of the message is kept');
   });
 });
