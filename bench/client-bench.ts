@@ -45,6 +45,8 @@ const EXPECTED = 'Echo: Hello';
 const PATH = '/v1/chat/completions';
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${API_KEY}` };
 const STREAM_HEADERS = { ...HEADERS, accept: 'text/event-stream' };
+/** A price for the mock model, so that metrics-on rows record cost too (the cost and routed families). */
+const PRICES = { [MODEL]: { inputPerMillion: 2.5, outputPerMillion: 10, cachedInputPerMillion: 1.25 } };
 
 /** One way of making a chat completion call; opened once per run. */
 interface Variant {
@@ -148,7 +150,7 @@ const VARIANTS: Variant[] = [
     kind: 'json',
     open(url) {
       const collector = new MetricsCollector();
-      const client = new Client({ providerType: 'openai', apiKey: API_KEY, baseUrl: `${url}/v1`, defaultModel: MODEL, metricsCollector: collector });
+      const client = new Client({ providerType: 'openai', apiKey: API_KEY, baseUrl: `${url}/v1`, defaultModel: MODEL, metricsCollector: collector, prices: PRICES });
       return {
         call: async () => (await client.chat.completions.create({ messages: MESSAGES })).choices[0]!.message.content ?? '',
         close: async () => {
@@ -189,6 +191,26 @@ const VARIANTS: Variant[] = [
           return content;
         },
         close: () => client.close(),
+      };
+    },
+  },
+  {
+    key: 'stream-client-metrics',
+    label: 'llm-api-router Client stream (metrics on)',
+    kind: 'stream',
+    open(url) {
+      const collector = new MetricsCollector();
+      const client = new Client({ providerType: 'openai', apiKey: API_KEY, baseUrl: `${url}/v1`, defaultModel: MODEL, metricsCollector: collector, prices: PRICES });
+      return {
+        call: async () => {
+          let content = '';
+          for await (const chunk of await client.chat.completions.create({ messages: MESSAGES, stream: true })) content += chunk.choices[0]?.delta.content ?? '';
+          return content;
+        },
+        close: async () => {
+          await client.close();
+          collector.close();
+        },
       };
     },
   },
@@ -299,9 +321,10 @@ function table(variants: Variant[], floorKey: string, results: Results): string 
 
 function targets(results: Results): string[] {
   const top = Math.max(...CONCURRENCY);
-  const client = results.get('client')?.get(top);
   const lines: string[] = [];
-  const check = (name: string, base: Measured | undefined, target: number): void => {
+  const check = (name: string, key: string, baseKey: string, target: number): void => {
+    const client = results.get(key)?.get(top);
+    const base = results.get(baseKey)?.get(top);
     const r = pairedRatio(client, base, (x) => x.requestsPerSecond);
     if (client === undefined || base === undefined || r === undefined) {
       lines.push(`- ${name}: not measured in this run`);
@@ -310,10 +333,16 @@ function targets(results: Results): string[] {
     const verdict = r >= target ? 'MET' : `NOT MET (gap: ${(target - r).toFixed(2)}x, the Client needs ${((target / r - 1) * 100).toFixed(1)}% more throughput)`;
     const ofMedians = client.merged.requestsPerSecond / base.merged.requestsPerSecond;
     const cpu = pairedRatio(client, base, (x) => x.cpuMicrosPerRequest)!;
-    lines.push(`- ${name}: ${r.toFixed(2)}x (target >= ${target}x) ${verdict}; ratio of the medians ${ofMedians.toFixed(2)}x, CPU per request ${cpu.toFixed(2)}x`);
+    const perRound = client.slices.map((slice, i) => (base.slices[i] === undefined ? NaN : slice.requestsPerSecond / base.slices[i]!.requestsPerSecond));
+    const finite = perRound.filter(Number.isFinite);
+    const spread = finite.length === 0 ? '' : `, rounds ${Math.min(...finite).toFixed(2)}x..${Math.max(...finite).toFixed(2)}x`;
+    lines.push(`- ${name}: ${r.toFixed(2)}x (target >= ${target}x) ${verdict}; ratio of the medians ${ofMedians.toFixed(2)}x, CPU per request ${cpu.toFixed(2)}x${spread}`);
   };
-  check(`Client (metrics off) vs floor, requests/s at ${top}-way`, results.get('floor')?.get(top), 0.9);
-  check(`Client (metrics off) vs openai SDK, requests/s at ${top}-way`, results.get('sdk')?.get(top), 3);
+  check(`Client (metrics off) vs floor, requests/s at ${top}-way`, 'client', 'floor', 0.9);
+  check(`Client (metrics on, cost + routed families) vs floor, requests/s at ${top}-way`, 'client-metrics', 'floor', 0.9);
+  check(`Client (metrics off) vs openai SDK, requests/s at ${top}-way`, 'client', 'sdk', 3);
+  check(`Streaming Client (metrics off) vs undici + SSE floor, requests/s at ${top}-way`, 'stream-client', 'stream-floor', 0.9);
+  check(`Streaming Client (metrics on) vs undici + SSE floor, requests/s at ${top}-way`, 'stream-client-metrics', 'stream-floor', 0.9);
   return lines;
 }
 

@@ -17,7 +17,14 @@ const TARGET_RATIO = 1.5;
 
 const MAIN = ['llm-api-router', 'openai'];
 /** Dependencies the core loads on first use rather than on import. */
-const ON_FIRST_USE: Record<string, string> = { 'prom-client': 'first Prometheus export', '@pydantic/genai-prices': 'first bundled price lookup' };
+const ON_FIRST_USE: Record<string, string> = {
+  undici: 'router construction',
+  'rxjs/internal/Observable': 'first events$ read (router construction)',
+  rxjs: 'observeAggregatedMetrics',
+  '@datadog/sketches-js': 'a series past exactQuantileLimit samples',
+  'prom-client': 'first Prometheus export',
+  '@pydantic/genai-prices': 'first bundled price lookup',
+};
 const BASELINE = 'node:os';
 
 const LIB_URL = new URL('../lib/', import.meta.url).href;

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'eventemitter3';
 import type { Observable, Subscriber, TeardownLogic } from 'rxjs';
-import { IsolatedObservable } from './isolated-observable.js';
+import { isolatedObservable } from './isolated-observable.js';
 import type { RouterEvent, RouterEventListeners, RouterEventType } from './router-event.js';
 
 type AnyListener = (event: RouterEvent) => void;
@@ -14,15 +14,18 @@ type AnyListener = (event: RouterEvent) => void;
  * subscriber.
  */
 export class EventBus {
-  readonly events$: Observable<RouterEvent>;
+  #events$: Observable<RouterEvent> | undefined;
   private subscribers: ReadonlyArray<Subscriber<RouterEvent>> = [];
   private completed = false;
   private readonly emitter = new EventEmitter();
   private readonly wrapped = new Map<AnyListener, Map<string, AnyListener>>();
   private listenerCount = 0;
 
-  constructor(private readonly onListenerError: (error: unknown) => void) {
-    this.events$ = new IsolatedObservable<RouterEvent>((subscriber) => this.subscribe(subscriber), onListenerError);
+  constructor(private readonly onListenerError: (error: unknown) => void) {}
+
+  /** The events as an rxjs Observable, made (and rxjs loaded) on first read. */
+  get events$(): Observable<RouterEvent> {
+    return (this.#events$ ??= isolatedObservable<RouterEvent>((subscriber) => this.subscribe(subscriber), this.onListenerError));
   }
 
   /** True when at least one subscriber or listener would receive an event. */

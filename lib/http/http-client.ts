@@ -1,6 +1,17 @@
 import type { EventEmitter } from 'node:events';
-import { Pool, type Dispatcher } from 'undici';
+import { createRequire } from 'node:module';
+import type { Dispatcher, Pool } from 'undici';
 import type { AbortEmitter } from './abort-emitter.js';
+
+let PoolClass: typeof Pool | undefined;
+
+/**
+ * undici's `Pool` (undici is CommonJS), loaded when the first `HttpClient` is made (a router's construction) rather
+ * than on import, and not on a first request, whose time budget it would eat.
+ */
+function undiciPool(): typeof Pool {
+  return (PoolClass ??= (createRequire(import.meta.url)('undici') as typeof import('undici')).Pool);
+}
 
 /** One HTTP call a provider makes. */
 export interface HttpCall {
@@ -25,7 +36,11 @@ export class HttpClient {
   private readonly pools = new Map<string, Pool>();
   private closed = false;
 
-  constructor(private readonly connections = 64) {}
+  private readonly Pool: typeof Pool;
+
+  constructor(private readonly connections = 64) {
+    this.Pool = undiciPool();
+  }
 
   request(origin: string, call: HttpCall): Promise<HttpResponse> {
     return this.pool(origin).request({
@@ -51,7 +66,7 @@ export class HttpClient {
     let pool = this.pools.get(origin);
     if (pool === undefined) {
       if (this.closed) throw new Error('HttpClient is closed');
-      pool = new Pool(origin, { connections: this.connections, pipelining: 1, keepAliveTimeout: 30_000 });
+      pool = new this.Pool(origin, { connections: this.connections, pipelining: 1, keepAliveTimeout: 30_000 });
       this.pools.set(origin, pool);
     }
     return pool;

@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
-import { Observable, Subject, Subscription, takeUntil } from 'rxjs';
+import type { Observable, Subject, Subscription } from 'rxjs';
+import { rx } from '../events/lazy-rxjs.js';
 import type { RouterEvent } from '../events/router-event.js';
 import type { Logger } from '../logging/logger.js';
 import { Attachment, EventRecorder, type MetricsEventSource } from './collector-events.js';
@@ -52,7 +53,7 @@ export class MetricsCollector {
   private ownRegistry: Registry | undefined;
   private exporter: PrometheusExporter | undefined;
   private readonly attachments = new Set<Attachment>();
-  private readonly closed$ = new Subject<void>();
+  private closed$: Subject<void> | undefined;
   private closed = false;
   private readonly handle = (event: RouterEvent, attachment: Attachment): void => this.recorder.handle(event, attachment);
 
@@ -144,7 +145,7 @@ export class MetricsCollector {
    * export. A disabled or closed collector subscribes to nothing.
    */
   attach(source: MetricsEventSource): Subscription {
-    if (!this.isEnabled || this.closed) return Subscription.EMPTY;
+    if (!this.isEnabled || this.closed) return rx().Subscription.EMPTY;
     const attachment = new Attachment(source, this.handle);
     this.seed(source, attachment);
     this.attachments.add(attachment);
@@ -273,6 +274,8 @@ export class MetricsCollector {
     const { everyMs, ...filter } = options;
     if (!(everyMs > 0 && Number.isFinite(everyMs))) throw new RangeError('observeAggregatedMetrics: everyMs must be a positive number');
     if (filter.windowMs !== undefined) this.checkWindow(filter.windowMs);
+    const { Observable, Subject, takeUntil } = rx();
+    this.closed$ ??= new Subject<void>();
     return new Observable<AggregatedMetrics[]>((subscriber) => {
       subscriber.next(this.getAggregatedMetrics(filter));
       if (this.closed) {
@@ -304,8 +307,8 @@ export class MetricsCollector {
     this.closed = true;
     for (const attachment of [...this.attachments]) attachment.subscription?.unsubscribe();
     this.attachments.clear();
-    this.closed$.next();
-    this.closed$.complete();
+    this.closed$?.next();
+    this.closed$?.complete();
     this.exporter?.unregister();
   }
 

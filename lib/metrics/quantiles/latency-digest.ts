@@ -1,4 +1,5 @@
-import { DDSketch } from '@datadog/sketches-js';
+import { createRequire } from 'node:module';
+import type { DDSketch } from '@datadog/sketches-js';
 import { QuantileTracker } from './quantile-tracker.js';
 import { STANDARD_QUANTILES, exactQuantiles, lerp } from './quantiles.js';
 
@@ -17,6 +18,14 @@ export interface SerializedLatencyDigest {
 }
 
 const INITIAL_CAPACITY = 16;
+
+let DDSketchClass: typeof DDSketch | undefined;
+
+/** A new DDSketch; @datadog/sketches-js (CommonJS) is loaded when a digest first needs one. */
+function newSketch(relativeAccuracy: number): DDSketch {
+  DDSketchClass ??= (createRequire(import.meta.url)('@datadog/sketches-js') as typeof import('@datadog/sketches-js')).DDSketch;
+  return new DDSketchClass({ relativeAccuracy });
+}
 
 /**
  * The last sketch key computed. A record's latency goes to two digests in a row (its series' lifetime one and
@@ -152,7 +161,7 @@ export class LatencyDigest {
     };
     let sketch = this.sketch;
     if (sketch === null && this.size > maxSamples) {
-      sketch = new DDSketch({ relativeAccuracy: this.relativeAccuracy });
+      sketch = newSketch(this.relativeAccuracy);
       for (let i = 0; i < this.size; i++) sketch.accept(this.samples![i]!);
     }
     if (sketch === null) {
@@ -180,7 +189,7 @@ export class LatencyDigest {
     digest.min = json.min ?? Number.POSITIVE_INFINITY;
     digest.max = json.max ?? Number.NEGATIVE_INFINITY;
     if (json.sketch !== undefined) {
-      const sketch = new DDSketch({ relativeAccuracy: json.relativeAccuracy });
+      const sketch = newSketch(json.relativeAccuracy);
       const { keys, counts, zeroCount } = json.sketch;
       for (let i = 0; i < keys.length; i++) sketch.store.add(keys[i]!, counts[i]!);
       sketch.zeroCount = zeroCount;
@@ -227,7 +236,7 @@ export class LatencyDigest {
 
   private toSketch(): DDSketch {
     if (this.sketch !== null) return this.sketch;
-    const sketch = new DDSketch({ relativeAccuracy: this.relativeAccuracy });
+    const sketch = newSketch(this.relativeAccuracy);
     const samples = this.samples;
     for (let i = 0; i < this.size; i++) sketch.accept(samples![i]!);
     this.sketch = sketch;
