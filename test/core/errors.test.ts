@@ -15,6 +15,7 @@ import {
 } from '../../lib/index.js';
 import { MockProviderServer } from '../../lib/testing/index.js';
 import { errorText, recordEvents, rejects, TEST_KEY } from './core-test-kit.js';
+import { waitUntil } from '../support/wait-until.js';
 
 describe('errors from a real server', () => {
   let server: MockProviderServer;
@@ -137,9 +138,13 @@ describe('errors from a real server', () => {
     const err = await rejects(ask({ timeoutMs: 50 }), TimeoutError);
     assert.match(err.message, /did not answer within 50 ms/);
     assert.equal(err.provider, 'primary');
+    // A timed-out request can reach the server after the client gave up: let it take its own fault
+    // before the next one is queued.
+    await waitUntil(() => requests().length >= 1);
     server.clearFaults();
     fault({ hang: true });
     await rejects(ask({ timeoutMs: 30 }), TimeoutError);
+    await waitUntil(() => requests().length >= 2);
     server.clearFaults();
     assert.equal((await ask()).choices[0]!.message.content, 'Echo: hello');
   });

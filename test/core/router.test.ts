@@ -13,6 +13,7 @@ import {
 } from '../../lib/index.js';
 import { MockProviderServer } from '../../lib/testing/index.js';
 import { errorText, ofType, recordEvents, rejects, TEST_KEY } from './core-test-kit.js';
+import { waitUntil } from '../support/wait-until.js';
 
 describe('LlmRouter against a real server', () => {
   let server: MockProviderServer;
@@ -96,7 +97,11 @@ describe('LlmRouter against a real server', () => {
       failOn('a', { status: 429 });
       assert.equal((await ask(r)).provider, 'b');
       failOn('a', { hang: true });
+      const seen = hits('a');
       assert.equal((await ask(r, { timeoutMs: 500 })).provider, 'b');
+      // A timed-out request can reach the server after the client gave up: let it take the hang fault
+      // before the next fault is queued.
+      await waitUntil(() => hits('a') > seen);
       server.clearFaults();
       failOn('a', { reset: true });
       assert.equal((await ask(r)).provider, 'b');
@@ -161,7 +166,7 @@ describe('LlmRouter against a real server', () => {
       await rejects(ask(r, { timeoutMs: 30 }), TimeoutError);
       // On a loaded machine the timed-out request can reach the server after the client gave up:
       // let it take the hang fault before the next fault is queued.
-      for (let i = 0; i < 200 && hits('a') === 0; i++) await new Promise((res) => setTimeout(res, 10));
+      await waitUntil(() => hits('a') > 0);
       server.clearFaults();
       failOn('a', { status: 500 });
       await rejects(ask(r), ProviderError);

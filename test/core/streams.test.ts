@@ -106,7 +106,8 @@ describe('streams against a real server', () => {
 
   it('a stream idle for longer than timeoutMs -> TimeoutError (never hangs)', async () => {
     server.configure({ chunkDelayMs: 5_000 });
-    const stream = await open({ timeoutMs: 100 });
+    // Long enough for the response head to arrive on a loaded machine; the idle chunks take 5 s.
+    const stream = await open({ timeoutMs: 1_000 });
     const err = await rejects(drain(stream), TimeoutError);
     assert.equal(err.provider, 'streamer');
   });

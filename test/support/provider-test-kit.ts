@@ -18,6 +18,7 @@ import { type MockFault, MockProviderServer, type MockProviderServerOptions } fr
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionStream, ChatMessage, ChatTool, ToolCall, Usage } from '../../lib/types/chat.js';
 import type { ClientOptions } from '../../lib/types/provider-config.js';
 import { drain, streamText } from '../core/core-test-kit.js';
+import { waitUntil } from './wait-until.js';
 
 /** A class of error the router throws. */
 export type ErrorClass = abstract new (...args: never[]) => LlmRouterError;
@@ -317,6 +318,8 @@ export function describeProviderContract(bed: ProviderTestBed, spec: ProviderCon
   test('timeout: timeoutMs on a delayed answer gives TimeoutError', async () => {
     bed.server.enqueueFault({ delayMs: 5_000 });
     await assert.rejects(bed.client().chat.completions.create({ ...ask, timeoutMs: 100 }), TimeoutError);
+    // Let a request that reaches the server after the client gave up take its fault here, not the next test's.
+    await waitUntil(() => bed.server.requests.length >= 1);
   });
 
   test('stream cut mid-way: StreamError thrown to the consumer after the chunks that came', async () => {
