@@ -10,6 +10,7 @@ import type { RunningSampleApp } from '../shared/running-app.js';
 import { answerClientErrors } from '../shared/client-errors.js';
 import { type SampleTelemetry, startTelemetry } from '../shared/telemetry.js';
 import { AppModule } from './app.module.js';
+import { SampleLogger } from './sample-logger.js';
 
 /** The HTTP platform under NestJS. */
 export type NestPlatform = 'express' | 'fastify';
@@ -19,8 +20,8 @@ export interface SampleNestAppOptions {
   /** Default `'express'`. */
   platform?: NestPlatform;
   /**
-   * Nest's log levels (default `log`, errors and warnings: the router's retries, fallbacks and circuit
-   * changes are logged at `log`), a `LoggerService`, or `false` for none.
+   * Nest's log levels, a `LoggerService`, or `false` for none. Default: `SampleLogger` (the router's
+   * retries, fallbacks and circuit changes at `log`, warnings and errors, none of Nest's start-up lines).
    */
   logger?: LogLevel[] | LoggerService | false;
   /** The OpenTelemetry SDK the router's events are exported to (`openTelemetry` of `LlmRouterModule`). */
@@ -35,7 +36,7 @@ export interface SampleNestAppOptions {
 export async function createSampleNestApp(config: SampleConfig, options: SampleNestAppOptions = {}): Promise<INestApplication> {
   await checkRouterConfig(config);
   const module = AppModule.register(config, options.telemetry);
-  const logger = options.logger ?? (['log', 'error', 'warn'] as LogLevel[]);
+  const logger = options.logger ?? new SampleLogger();
   if (options.platform === 'fastify') {
     const { FastifyAdapter } = await import('@nestjs/platform-fastify');
     const app = await NestFactory.create(module, new FastifyAdapter({ bodyLimit: DEFAULT_MAX_BODY_BYTES }), { bodyParser: false, logger, abortOnError: false });

@@ -154,7 +154,8 @@ test('a real Prometheus scraping the sample app under load answers every query o
     upstream = await rateLimitedUpstream();
     const sampleConfig = {
       providers: [
-        ...mockProviders(),
+        // mock-fast fails more often than the shipped 10%, so that retries and fallbacks show in every rate window
+        ...mockProviders().map((p) => (p.name === 'mock-fast' ? { ...p, mock: { ...p.mock, errorRate: 0.3 } } : p)),
         { providerType: 'openai-compatible', name: 'hosted', baseUrl: `${upstream.url}/v1`, apiKey: 'sk-dashboard-test-0000', defaultModel: 'hosted-model', models: ['hosted-model'], maxRetries: 0 },
       ],
       retry: { maxRetries: 1, initialDelayMs: 25, maxDelayMs: 250 },

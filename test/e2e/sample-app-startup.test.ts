@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cleanEnv } from './child-process.js';
+import { cleanEnv, spawnReady, stopProcess } from './child-process.js';
 
 const MAINS: Array<{ name: string; main: string; env: Record<string, string> }> = [
   { name: 'NestJS on Express', main: fileURLToPath(new URL('../../sample-app/nestjs/main.js', import.meta.url)), env: {} },
@@ -20,6 +21,7 @@ const BAD_CONFIGS: Array<{ name: string; file?: string; env?: Record<string, str
   { name: 'a strategy that does not exist', file: JSON.stringify({ providers: [{ providerType: 'mock' }], strategy: 'random-walk' }), says: /strategy/ },
   { name: 'a config file that cannot be read', env: { LLM_ROUTER_CONFIG: '/nonexistent/llm-router.json' }, says: /cannot read/ },
   { name: 'a port out of range', env: { PORT: '70000' }, says: /PORT/ },
+  { name: 'a port already in use', env: { PORT: 'HELD' }, says: /EADDRINUSE/ },
 ];
 
 function run(main: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -32,6 +34,9 @@ function run(main: string, env: NodeJS.ProcessEnv): Promise<{ code: number | nul
 
 test('a bad configuration stops every variant with one "could not start" line on stderr and exit code 1', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'llm-router-sample-config-'));
+  const held = createServer();
+  await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', resolve));
+  const heldPort = String((held.address() as AddressInfo).port);
   try {
     for (const variant of MAINS) {
       for (const bad of BAD_CONFIGS) {
@@ -41,7 +46,7 @@ test('a bad configuration stops every variant with one "could not start" line on
           writeFileSync(path, bad.file);
           env.LLM_ROUTER_CONFIG = path;
         }
-        const result = await run(variant.main, cleanEnv({ ...env, ...bad.env }));
+        const result = await run(variant.main, cleanEnv({ ...env, ...bad.env, ...(bad.env?.PORT === 'HELD' ? { PORT: heldPort } : {}) }));
         const what = `${variant.name}, ${bad.name}: ${JSON.stringify(result.stderr)}`;
         assert.equal(result.code, 1, what);
         const lines = result.stderr.split('\n').filter((l) => l.trim() !== '');
@@ -53,6 +58,17 @@ test('a bad configuration stops every variant with one "could not start" line on
       }
     }
   } finally {
+    held.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the NestJS variant starts quietly: the banner, none of Nest\'s start-up lines', async () => {
+  const app = await spawnReady(process.execPath, [MAINS[0]!.main], { env: cleanEnv({ PORT: '0', HOST: '127.0.0.1' }), ready: /try: curl/ });
+  try {
+    assert.match(app.output(), /^llm-api-router sample app \(nestjs\/express\) listening on http:\/\/127\.0\.0\.1:\d+/);
+    assert.doesNotMatch(app.output(), /InstanceLoader|RouterExplorer|NestFactory/);
+  } finally {
+    assert.equal(await stopProcess(app.child), 0);
   }
 });
