@@ -33,6 +33,9 @@ export interface AttemptEndObserver {
  * and no logger was given; a throwing listener or logger never reaches the request.
  */
 export class Reporter {
+  /** How many providers the router has (set by the router): fewer candidates means some do not serve the request. */
+  providerCount = 0;
+
   constructor(
     private readonly bus: EventBus,
     private readonly logger: SafeLogger,
@@ -72,9 +75,6 @@ export class Reporter {
     }
     this.bus.emit({ type: 'request.route', requestId: run.requestId, timestamp: this.clock(), metadata: run.metadata, candidates });
   }
-
-  /** How many providers the router has (set by the router). */
-  providerCount = 0;
 
   attemptStarted(run: RequestRun, target: Target, attempt: number): void {
     const { provider, endpoint } = target.slot;

@@ -21,7 +21,7 @@ import {
 
 /** Makes ids unique across processes: a random prefix per store and a counter. */
 export class IdSource {
-  private readonly prefix = randomBytes(6).toString('hex');
+  readonly prefix = randomBytes(6).toString('hex');
   private n = 0;
   next(): string {
     return this.prefix + (this.n++).toString(36);
@@ -34,8 +34,8 @@ class ProviderSlot {
   cooldownUntil = 0;
   circuit: CircuitRecord = CLOSED_CIRCUIT;
   probe: ProbeLease | null = null;
-  constructor(provider: string) {
-    this.log = new RateLog(provider);
+  constructor(provider: string, idPrefix: string) {
+    this.log = new RateLog(provider, idPrefix);
   }
 }
 
@@ -70,7 +70,7 @@ export class LocalStateStore implements RouterStateStore {
       const oldest = log.oldestAt();
       return { granted: false, refusedBy, requests: log.requests, tokens: log.tokens, retryAt: oldest === null ? Infinity : oldest + RATE_WINDOW_MS, reservation: null };
     }
-    const reservation = log.add(this.ids.next(), now, units);
+    const reservation = log.add(now, units);
     return { granted: true, refusedBy: null, requests: log.requests, tokens: log.tokens, retryAt: 0, reservation };
   }
 
@@ -78,7 +78,7 @@ export class LocalStateStore implements RouterStateStore {
   recordGrant(reservation: Reservation): void {
     const log = this.slot(reservation.provider).log;
     log.prune(reservation.at);
-    log.add(reservation.id, reservation.at, reservation.tokens, true);
+    log.addIndexed(reservation.id, reservation.at, reservation.tokens);
   }
 
   /** Rate-window entries held in memory, over all providers (for memory checks). */
@@ -210,7 +210,7 @@ export class LocalStateStore implements RouterStateStore {
 
   private slot(provider: string): ProviderSlot {
     let slot = this.slots.get(provider);
-    if (slot === undefined) this.slots.set(provider, (slot = new ProviderSlot(provider)));
+    if (slot === undefined) this.slots.set(provider, (slot = new ProviderSlot(provider, this.ids.prefix)));
     return slot;
   }
 

@@ -1,49 +1,67 @@
 import { RATE_WINDOW_MS, type RateLimits, type RateUsage, type Reservation } from './router-state-store.js';
 
-/** The log holding an entry (a symbol key: `JSON.stringify` of a reservation skips it). */
-const OWNER = Symbol('rate-log');
-
-/** One request in a window; it is its own `Reservation`. */
+/** A request granted by a `RateLog`: its own `Reservation`, pointing at its place in the log. */
 export class RateEntry implements Reservation {
-  /** False once it left the window or was released. */
-  live = true;
-  readonly [OWNER]: RateLog;
   constructor(
-    readonly id: string,
+    /** The log's sequence number of the entry (its place in the ring while it is held). */
+    readonly seq: number,
     readonly provider: string,
     readonly at: number,
     public tokens: number,
-    log: RateLog,
-  ) {
-    this[OWNER] = log;
+    readonly log: RateLog,
+    private readonly idPrefix: string,
+  ) {}
+
+  /** Unique per provider and store (`idPrefix` is random per store); built only when read. */
+  get id(): string {
+    return this.idPrefix + this.seq.toString(36);
+  }
+
+  /** False once it left the window or was released. */
+  get live(): boolean {
+    return this.log.holds(this.seq);
+  }
+
+  toJSON(): object {
+    return { id: this.id, provider: this.provider, at: this.at, tokens: this.tokens, live: this.live };
   }
 }
 
 /**
- * The sliding-window log of one provider: the requests of the last `RATE_WINDOW_MS` in time order (a
- * ring buffer) with their count and token total. Each entry is added and removed once, so every
- * operation is amortised O(1); memory is bounded by the requests granted in one window.
+ * The sliding-window log of one provider: the requests of the last `RATE_WINDOW_MS` in time order,
+ * kept as numbers in a ring of typed arrays (grant time, tokens, live flag) with their count and token
+ * total. Nothing per request outlives the call that made it except the returned reservation, so a
+ * window of many thousand requests adds nothing for the garbage collector to trace. Each entry is added
+ * and removed once: every operation is amortised O(1); memory is bounded by the requests of one window.
  */
 export class RateLog {
-  private ring: Array<RateEntry | undefined> = new Array(16);
-  private head = 0;
+  private at = new Float64Array(16);
+  private tok = new Float64Array(16);
+  private live = new Uint8Array(16);
+  private mask = 15;
+  /** Sequence number of the oldest entry held. */
+  private headSeq = 0;
   private size = 0;
   private count = 0;
   private sum = 0;
-  private readonly byId = new Map<string, RateEntry>();
+  /** Entries granted elsewhere (the Redis store's mirror), by reservation id. */
+  private readonly byId = new Map<string, number>();
+  private readonly idOf = new Map<number, string>();
 
-  constructor(readonly provider: string) {}
+  constructor(
+    readonly provider: string,
+    private readonly idPrefix = '',
+  ) {}
 
   /** Drops the entries that left the window ending at `now` (and released ones at the front). */
   prune(now: number): void {
     const cutoff = now - RATE_WINDOW_MS;
     while (this.size > 0) {
-      const e = this.ring[this.head]!;
-      if (e.live && e.at > cutoff) break;
-      this.ring[this.head] = undefined;
-      this.head = (this.head + 1) & (this.ring.length - 1);
+      const p = this.headSeq & this.mask;
+      if (this.live[p] === 1 && this.at[p]! > cutoff) break;
+      if (this.live[p] === 1) this.drop(this.headSeq);
+      this.headSeq++;
       this.size--;
-      if (e.live) this.drop(e);
     }
   }
 
@@ -54,36 +72,30 @@ export class RateLog {
     return null;
   }
 
-  /**
-   * Adds a granted request (no limit check). `indexed` for a grant decided elsewhere (the Redis
-   * store's mirror), whose reservation is not this entry and is found again by id.
-   */
-  add(id: string, at: number, tokens: number, indexed = false): RateEntry {
-    const e = new RateEntry(id, this.provider, at, tokens, this);
-    if (this.size === this.ring.length) this.grow();
-    this.ring[(this.head + this.size) & (this.ring.length - 1)] = e;
-    this.size++;
-    this.count++;
-    this.sum += tokens;
-    if (indexed) this.byId.set(id, e);
-    return e;
+  /** Adds a granted request (no limit check) and returns its reservation. */
+  add(at: number, tokens: number): RateEntry {
+    return new RateEntry(this.push(at, tokens), this.provider, at, tokens, this, this.idPrefix);
+  }
+
+  /** Adds a request granted elsewhere (the Redis store's mirror), found again by its reservation's id. */
+  addIndexed(id: string, at: number, tokens: number): void {
+    const seq = this.push(at, tokens);
+    this.byId.set(id, seq);
+    this.idOf.set(seq, id);
   }
 
   settle(reservation: Reservation, tokens: number): void {
-    const e = this.find(reservation);
-    if (e === undefined) return;
-    this.sum += tokens - e.tokens;
-    e.tokens = tokens;
+    const seq = this.find(reservation);
+    if (seq < 0) return;
+    const p = seq & this.mask;
+    this.sum += tokens - this.tok[p]!;
+    this.tok[p] = tokens;
+    if (reservation instanceof RateEntry) reservation.tokens = tokens;
   }
 
   release(reservation: Reservation): void {
-    const e = this.find(reservation);
-    if (e !== undefined) this.drop(e);
-  }
-
-  private find(r: Reservation): RateEntry | undefined {
-    if (r instanceof RateEntry && r[OWNER] === this) return r.live ? r : undefined;
-    return this.byId.get(r.id);
+    const seq = this.find(reservation);
+    if (seq >= 0) this.drop(seq);
   }
 
   get requests(): number {
@@ -97,8 +109,8 @@ export class RateLog {
   /** Time of the oldest live entry, `null` when none (call after `prune`). */
   oldestAt(): number | null {
     for (let i = 0; i < this.size; i++) {
-      const e = this.ring[(this.head + i) & (this.ring.length - 1)]!;
-      if (e.live) return e.at;
+      const p = (this.headSeq + i) & this.mask;
+      if (this.live[p] === 1) return this.at[p]!;
     }
     return null;
   }
@@ -112,17 +124,67 @@ export class RateLog {
     return this.size;
   }
 
-  private drop(e: RateEntry): void {
-    e.live = false;
+  private push(at: number, tokens: number): number {
+    if (this.size === this.at.length) this.grow();
+    const seq = this.headSeq + this.size;
+    const p = seq & this.mask;
+    this.at[p] = at;
+    this.tok[p] = tokens;
+    this.live[p] = 1;
+    this.size++;
+    this.count++;
+    this.sum += tokens;
+    return seq;
+  }
+
+  /** Whether the entry `seq` is still counted. */
+  holds(seq: number): boolean {
+    return seq >= this.headSeq && seq < this.headSeq + this.size && this.live[seq & this.mask] === 1;
+  }
+
+  /** The live entry's sequence number, or -1. */
+  private find(r: Reservation): number {
+    let seq: number;
+    if (r instanceof RateEntry && r.log === this) seq = r.seq;
+    else {
+      const s = this.byId.size > 0 ? this.byId.get(r.id) : undefined;
+      if (s === undefined) return -1;
+      seq = s;
+    }
+    return this.holds(seq) ? seq : -1;
+  }
+
+  private drop(seq: number): void {
+    const p = seq & this.mask;
+    this.live[p] = 0;
     this.count--;
-    this.sum -= e.tokens;
-    if (this.byId.size > 0) this.byId.delete(e.id);
+    this.sum -= this.tok[p]!;
+    if (this.idOf.size > 0) {
+      const id = this.idOf.get(seq);
+      if (id !== undefined) {
+        this.idOf.delete(seq);
+        this.byId.delete(id);
+      }
+    }
   }
 
   private grow(): void {
-    const next: Array<RateEntry | undefined> = new Array(this.ring.length * 2);
-    for (let i = 0; i < this.size; i++) next[i] = this.ring[(this.head + i) & (this.ring.length - 1)];
-    this.ring = next;
-    this.head = 0;
+    const n = this.at.length * 2;
+    const at = new Float64Array(n);
+    const tok = new Float64Array(n);
+    const live = new Uint8Array(n);
+    const mask = n - 1;
+    for (let i = 0; i < this.size; i++) {
+      const seq = this.headSeq + i;
+      const from = seq & this.mask;
+      const to = seq & mask;
+      at[to] = this.at[from]!;
+      tok[to] = this.tok[from]!;
+      live[to] = this.live[from]!;
+    }
+    this.at = at;
+    this.tok = tok;
+    this.live = live;
+    this.mask = mask;
   }
 }

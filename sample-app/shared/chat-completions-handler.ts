@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type LlmRouter, toOpenAIChatCompletion, writeOpenAIEventStream } from 'llm-api-router';
 import { toApiError } from './api-error.js';
 import { DEFAULT_MAX_BODY_BYTES, readBody, sendApiError, sendJson } from './http-io.js';
+import { assertUtf8Charset } from './json-body.js';
 import { parseChatRequest } from './openai-request.js';
 import { RequestIdCapture } from './request-id-capture.js';
 import { withOpenAiUsage } from './openai-usage-stream.js';
@@ -41,6 +42,7 @@ export class ChatCompletionsHandler {
     };
     res.once('close', onClose);
     try {
+      assertUtf8Charset(req.headers['content-type']);
       const parsed = parseChatRequest(body ?? (await readBody(req, this.maxBodyBytes)), this.models);
       parsed.request.signal = abort.signal;
       if (!parsed.stream) {

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmbeddingsRequest, EmbeddingsResponse, LlmRouter } from 'llm-api-router';
 import { toApiError } from './api-error.js';
 import { DEFAULT_MAX_BODY_BYTES, readBody, sendApiError, sendJson } from './http-io.js';
-import { parseJsonBody } from './json-body.js';
+import { assertUtf8Charset, parseJsonBody } from './json-body.js';
 import { arrayOf, either, integer, is, isObject, nullable, object, oneOf, string, unsupported } from './json-shape.js';
 import { invalidRequest } from './api-error.js';
 import { RequestIdCapture } from './request-id-capture.js';
@@ -69,6 +69,7 @@ export class EmbeddingsHandler {
     };
     res.once('close', onClose);
     try {
+      assertUtf8Charset(req.headers['content-type']);
       const { request, base64 } = parseEmbeddingsRequest(body ?? (await readBody(req, this.maxBodyBytes)));
       const call = this.ids.run(() => this.router.embeddings.create({ ...request, signal: abort.signal }));
       const result = await call.promise;

@@ -42,16 +42,3 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 export function sendApiError(res: ServerResponse, error: ApiError): void {
   sendJson(res, error.status, error.toBody(), error.status === 413 ? { ...error.headers, connection: 'close' } : error.headers);
 }
-
-/** Resolves when the response can take more data, or when its connection is gone. */
-export function drained(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
-}

@@ -1,4 +1,4 @@
-import { invalidRequest } from './api-error.js';
+import { ApiError, invalidRequest } from './api-error.js';
 
 /** The deepest nesting of arrays and objects a request body may have. */
 export const MAX_JSON_DEPTH = 64;
@@ -42,4 +42,16 @@ function depthExceeds(root: unknown, max: number): boolean {
     }
   }
   return false;
+}
+
+/**
+ * Refuses (415) a body whose `Content-Type` names a charset other than UTF-8: the body is read as
+ * UTF-8, so a Latin-1 or UTF-16 body would be misread rather than refused. No charset is UTF-8 (JSON's
+ * only encoding, RFC 8259).
+ */
+export function assertUtf8Charset(contentType: string | undefined): void {
+  if (contentType === undefined) return;
+  const m = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType);
+  if (m === null || /^utf-?8$/i.test(m[1]!)) return;
+  throw new ApiError(415, `The request body must be UTF-8 JSON; got charset ${m[1]!.slice(0, 40)}.`, 'invalid_request_error', 'unsupported_media_type');
 }

@@ -6,7 +6,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MockProviderServer } from '../../lib/testing/index.js';
 import { runLoad } from '../../sample-app/load/load-generator.js';
+import { MOCK_BUDGETS, MOCK_PRICES, mockProviders } from '../../sample-app/shared/config.js';
 import { cleanEnv, findOnPath, freePort, spawnReady, stopProcess, type StartedProcess } from './child-process.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -54,11 +58,11 @@ function concrete(expr: string): string {
 }
 
 /**
- * Families a dashboard query may use before the sample app produces them: rate-limit headroom needs a
- * provider that sends rate-limit headers (the embedded mocks send none), the budget gauge a router that
- * reports its budgets (`getBudgetStatus`). Once the app exports samples of one, its queries must have data.
+ * Families a dashboard query may use before the sample app produces them (none now: the app runs a
+ * provider that sends rate-limit headers, and the router reports its budgets). A family listed here has
+ * its queries evaluated but not required to have data; any other family the app does not export fails.
  */
-const NOT_YET_PRODUCED = new Set(['llm_router_provider_ratelimit_remaining', 'llm_router_budget_remaining_usd']);
+const NOT_YET_PRODUCED = new Set<string>();
 
 /** The metric families a PromQL expression reads (histogram series folded into their family). */
 function familiesOf(expr: string): string[] {
@@ -74,6 +78,34 @@ function familiesWithSamples(text: string): Set<string> {
     if (m !== null) out.add(m[1]!.replace(/_(bucket|sum|count)$/, ''));
   }
   return out;
+}
+
+/**
+ * A provider that sends rate-limit headers, as OpenAI does: `MockProviderServer` behind a relay that adds
+ * `x-ratelimit-remaining-requests` / `-tokens` (counting down) to every answer.
+ */
+async function rateLimitedUpstream(): Promise<{ url: string; close(): Promise<void> }> {
+  const upstream = await MockProviderServer.start();
+  const target = new URL(upstream.url);
+  let remaining = 10_000;
+  const relay: Server = createServer((req, res) => {
+    const out = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+      remaining = Math.max(0, remaining - 1);
+      res.writeHead(up.statusCode ?? 502, { ...up.headers, 'x-ratelimit-remaining-requests': String(remaining), 'x-ratelimit-remaining-tokens': String(remaining * 100) });
+      up.pipe(res);
+    });
+    out.on('error', () => res.destroy());
+    req.pipe(out);
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(relay.address() as AddressInfo).port}`,
+    async close() {
+      relay.closeAllConnections();
+      await new Promise<void>((resolve) => relay.close(() => resolve()));
+      await upstream.close();
+    },
+  };
 }
 
 async function prom<T>(base: string, path: string, params: Record<string, string>): Promise<T> {
@@ -117,9 +149,22 @@ test('a real Prometheus scraping the sample app under load answers every query o
   const dir = await mkdtemp(join(tmpdir(), 'llm-router-prom-'));
   let app: StartedProcess | undefined;
   let server: StartedProcess | undefined;
+  let upstream: { url: string; close(): Promise<void> } | undefined;
   try {
+    upstream = await rateLimitedUpstream();
+    const sampleConfig = {
+      providers: [
+        ...mockProviders(),
+        { providerType: 'openai-compatible', name: 'hosted', baseUrl: `${upstream.url}/v1`, apiKey: 'sk-dashboard-test-0000', defaultModel: 'hosted-model', models: ['hosted-model'], maxRetries: 0 },
+      ],
+      retry: { maxRetries: 1, initialDelayMs: 25, maxDelayMs: 250 },
+      circuitBreaker: { failureThreshold: 4, cooldownMs: 10_000 },
+      prices: { ...MOCK_PRICES, 'hosted-model': { inputPerMillion: 1, outputPerMillion: 2 } },
+      budgets: MOCK_BUDGETS,
+    };
+    await writeFile(join(dir, 'llm-router.json'), JSON.stringify(sampleConfig));
     app = await spawnReady(process.execPath, [join(DIST, 'sample-app/nestjs/main.js')], {
-      env: cleanEnv({ PORT: '0', HOST: '127.0.0.1' }),
+      env: cleanEnv({ PORT: '0', HOST: '127.0.0.1', LLM_ROUTER_CONFIG: join(dir, 'llm-router.json') }),
       ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/,
     });
     const appUrl = app.match;
@@ -192,6 +237,7 @@ test('a real Prometheus scraping the sample app under load answers every query o
       const code = await stopProcess(app.child);
       assert.equal(code, 0, `the sample app exits 0 on SIGTERM\n${app.output().slice(-2000)}`);
     }
+    await upstream?.close();
     await rm(dir, { recursive: true, force: true });
   }
 });

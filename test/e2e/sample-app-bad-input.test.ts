@@ -108,6 +108,9 @@ const ROWS: Row[] = [
   { name: 'body: null', body: 'null', status: 400, param: null, code: 'invalid_json' },
   { name: 'body: an array', body: '[]', status: 400, param: null, code: 'invalid_json' },
   { name: 'body: a string', body: '"hi"', status: 400, param: null, code: 'invalid_json' },
+  { name: 'charset=iso-8859-1', body: chat({}), headers: { 'content-type': 'application/json; charset=iso-8859-1' }, status: 415, param: null, code: 'unsupported_media_type' },
+  { name: 'charset="utf-16"', body: chat({}), headers: { 'content-type': 'application/json; charset="utf-16"' }, status: 415, param: null, code: 'unsupported_media_type' },
+  { name: 'charset=UTF-8', body: chat({}), headers: { 'content-type': 'application/json; charset=UTF-8' }, status: 200 },
   { name: 'text/plain content type (like curl -d) is read as JSON', body: chat({}), headers: { 'content-type': 'text/plain' }, status: 200 },
   // sizes and nesting
   { name: 'a 5 MiB body', body: chat({ messages: [{ role: 'user', content: 'x'.repeat(5 * 1024 * 1024) }] }), status: 413, param: null, code: 'request_too_large' },

@@ -3,6 +3,7 @@ import type { BudgetConfig } from '../../config/router-options.js';
 import { BudgetExceededError, type LlmRouterError, ProviderError, RateLimitError } from '../../errors/llm-router-error.js';
 import type { CircuitState, RouteSkipReason } from '../../events/router-event.js';
 import type { LocalStateStore } from '../../shared-state/local-state-store.js';
+import type { RateLog } from '../../shared-state/rate-log.js';
 import type { RedisStateStore } from '../../shared-state/redis-state-store.js';
 import { RATE_WINDOW_MS, type AcquireResult, type StateQuery, type StateSnapshot } from '../../shared-state/router-state-store.js';
 import type { ProviderSlot } from '../provider-slot.js';
@@ -25,6 +26,8 @@ export class RoutingRules implements AttemptEndObserver {
   /** Whether requests need a token estimate (a provider has `tpm`). */
   readonly countsTokens: boolean;
   private readonly limited: readonly ProviderSlot[];
+  /** The local rate logs of `limited`, in the same order. */
+  private readonly logs: readonly RateLog[];
   private readonly local: LocalStateStore;
   private readonly shared: RedisStateStore | undefined;
   private readonly query: StateQuery | undefined;
@@ -39,6 +42,7 @@ export class RoutingRules implements AttemptEndObserver {
     this.local = store.kind === 'redis' ? store.local : store;
     this.budgets = new BudgetBook(budgets, this.local);
     this.limited = slots.filter((s) => s.limits !== undefined);
+    this.logs = this.limited.map((s) => this.local.rateLogOf(s.provider.name));
     this.countsTokens = slots.some((s) => s.limits?.tpm !== undefined);
     this.query = this.shared?.createQuery({ providers: slots.map((s) => s.provider.name), budgets: this.budgets.all.map((b) => b.key) });
   }
@@ -61,12 +65,10 @@ export class RoutingRules implements AttemptEndObserver {
     if (this.shared === undefined) {
       for (let i = 0; i < this.limited.length; i++) {
         const slot = this.limited[i]!;
-        const log = this.local.rateLogOf(slot.provider.name);
+        const log = this.logs[i]!;
         log.prune(now);
         slot.usedRequests = log.requests;
         slot.usedTokens = log.tokens;
-        const oldest = log.oldestAt();
-        slot.rateFreesAt = oldest === null ? 0 : oldest + RATE_WINDOW_MS;
       }
       const budgets = this.budgets.all;
       for (let i = 0; i < budgets.length; i++) budgets[i]!.spent = budgets[i]!.window.read(now);
@@ -218,8 +220,14 @@ export class RoutingRules implements AttemptEndObserver {
       }
       case 'cooling_down':
         return Math.max(0, slot.cooldownUntil! - now);
-      case 'rate_limited':
-        return Number.isFinite(slot.rateFreesAt) && slot.rateFreesAt! > 0 ? Math.max(0, slot.rateFreesAt! - now) : undefined;
+      case 'rate_limited': {
+        let at = slot.rateFreesAt!;
+        if (this.shared === undefined) {
+          const oldest = this.logs[this.limited.indexOf(slot)]?.oldestAt() ?? null;
+          at = oldest === null ? 0 : oldest + RATE_WINDOW_MS;
+        }
+        return Number.isFinite(at) && at > 0 ? Math.max(0, at - now) : undefined;
+      }
       case 'budget_exceeded': {
         const b = BudgetBook.exhausted(run.budgets, slot.provider.name, target.model);
         return b === undefined ? undefined : BudgetBook.freesIn(b, now);
