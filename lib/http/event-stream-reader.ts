@@ -77,6 +77,15 @@ export class EventStreamReader<E, T> implements AsyncIterableIterator<T> {
     }
   }
 
+  /**
+   * The next item if it is already decoded (no read of the body needed), else undefined: lets a wrapping
+   * iterator hand it on without a promise of its own per item. `next()` stays the way to wait for one.
+   */
+  takeBuffered(): IteratorResult<T> | undefined {
+    if (this.reading !== undefined || this.next_ >= this.items.length) return undefined;
+    return { value: this.items[this.next_++]!, done: false };
+  }
+
   async return(): Promise<IteratorResult<T>> {
     const release = !this.finished && !this.bodyEnded;
     this.finished = true;

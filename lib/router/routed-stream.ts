@@ -4,6 +4,9 @@ import type { Attempt } from './attempt.js';
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
+/** A source iterator that may offer an item it already holds synchronously (`EventStreamReader`). */
+type BufferedIterator = AsyncIterator<ChatCompletionChunk> & { takeBuffered?(): IteratorResult<ChatCompletionChunk> | undefined };
+
 /**
  * The stream handed to the caller: yields the provider's chunks (each stamped with the request id),
  * notes time to first token, usage and finish reason, and reports exactly one end — finished, cut (the
@@ -75,7 +78,11 @@ export class RoutedStream implements RoutedChatCompletionStream {
 
   #next(): Promise<IteratorResult<ChatCompletionChunk>> {
     if (this.#finished || this.#ended) return Promise.resolve(DONE);
-    return this.#iterator!.next().then(this.#onResult, this.#onError);
+    const iterator = this.#iterator as BufferedIterator;
+    // A chunk already decoded (most of them: a network read brings several) is handed on without a promise chain.
+    const buffered = iterator.takeBuffered?.();
+    if (buffered !== undefined) return Promise.resolve(this.#onResult(buffered));
+    return iterator.next().then(this.#onResult, this.#onError);
   }
 
   async #return(): Promise<IteratorResult<ChatCompletionChunk>> {
