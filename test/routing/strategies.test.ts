@@ -69,7 +69,7 @@ describe('strategies, through the router', () => {
 
   it('least-latency ranks streams by time to first chunk, not by their length', async () => {
     const slowStart = await MockProviderServer.start();
-    const longStream = await MockProviderServer.start({ chunkDelayMs: 60, chunkCount: 6 });
+    const longStream = await MockProviderServer.start({ chunkDelayMs: 150, chunkCount: 6 });
     const clock = new FakeClock();
     const r = new LlmRouter({
       providers: [
@@ -81,7 +81,7 @@ describe('strategies, through the router', () => {
       clock: clock.read,
     });
     try {
-      slowStart.enqueueFault({ delayMs: 150 }, { times: Infinity });
+      slowStart.enqueueFault({ delayMs: 400 }, { times: Infinity });
       const stream = async () => {
         const s = await r.chat.completions.create({ messages: [{ role: 'user', content: 'one two three four five six seven' }], stream: true });
         await drain(s);
