@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 //   node dist/bench/run-all.js
 // Exits non-zero if one of them failed (the others still run).
 
-const BENCHES = ['client-bench', 'metrics-bench', 'proxy-bench', 'import-bench'];
+const BENCHES = ['client-bench', 'metrics-bench', 'proxy-bench', 'import-bench', 'otel-bench', 'routing-bench', 'shared-state-bench'];
 
 function run(script: string): Promise<number> {
   return new Promise((resolve) => {
