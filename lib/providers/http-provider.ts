@@ -63,7 +63,7 @@ export abstract class HttpProvider implements Provider {
   }
 
   protected abstract chatCall(request: ChatCompletionRequest, model: string, stream: boolean): ProviderCall;
-  protected abstract chatResult(json: Record<string, any>, model: string): ChatCompletion;
+  protected abstract chatResult(json: Record<string, any>, model: string, requestId: string): ChatCompletion;
   /** The provider's wire mapping of stream events. */
   protected abstract wireStreamDecoder(ctx: StreamContext): WireStreamDecoder;
   /** The provider error an answer body (or stream event) carries in place of a result, if any. */
@@ -87,7 +87,7 @@ export abstract class HttpProvider implements Provider {
 
   async chat(request: ChatCompletionRequest, ctx: AttemptContext): Promise<ChatCompletion> {
     const res = await this.send(this.chatCall(request, ctx.model, false), ctx, false);
-    return this.chatResult(await this.readJson(res, ctx), ctx.model);
+    return this.chatResult(await this.readJson(res, ctx), ctx.model, ctx.requestId);
   }
 
   async chatStream(request: ChatCompletionRequest, ctx: AttemptContext): Promise<AsyncIterable<ChatCompletionChunk>> {

@@ -124,8 +124,8 @@ export interface ChatCompletion {
   provider: string;
   choices: ChatCompletionChoice[];
   usage: Usage;
-  /** The router's request id, the same as in its events (always set on what the router returns). */
-  requestId?: string;
+  /** The router's request id, the same as in its events (always set). */
+  requestId: string;
 }
 
 /** A streamed tool-call fragment; `index` ties fragments of the same call together. */
@@ -158,8 +158,8 @@ export interface ChatCompletionChunk {
   provider: string;
   choices: ChatCompletionChunkChoice[];
   usage?: Usage | null;
-  /** The router's request id, the same as in its events (always set on what the router returns). */
-  requestId?: string;
+  /** The router's request id, the same as in its events (always set). */
+  requestId: string;
 }
 
 /** The async iterable returned for `stream: true`. Breaking out of it releases the connection. */

@@ -207,7 +207,9 @@ describe('OpenAI wire mapping', () => {
       },
       'groq',
       'llama',
+      'req-g',
     );
+    assert.equal(chunk.requestId, 'req-g');
     assert.deepEqual(chunk.usage, { promptTokens: 3, completionTokens: 4, totalTokens: 7 });
     const completion = chatCompletionFromOpenAi(
       {
@@ -226,7 +228,9 @@ describe('OpenAI wire mapping', () => {
       },
       'mistral',
       'magistral',
+      'req-m',
     );
+    assert.equal(completion.requestId, 'req-m');
     assert.equal(completion.choices[0]!.message.content, 'Hi there');
     assert.equal(completion.choices[0]!.finishReason, 'length');
   });

@@ -68,6 +68,7 @@ export class MockProvider implements Provider {
       created: Math.floor(Date.now() / 1000),
       model,
       provider: this.name,
+      requestId: ctx.requestId,
       choices: [{ index: 0, message, finishReason: plan.kind === 'tool' ? 'tool_calls' : plan.finish }],
       usage: usageOf(plan),
     };
@@ -123,6 +124,7 @@ export class MockProvider implements Provider {
       created,
       model,
       provider: this.name,
+      requestId: ctx.requestId,
       choices: [{ index: 0, delta, finishReason: finish }],
     });
     const delayMs = this.options.chunkDelayMs ?? 0;

@@ -50,8 +50,8 @@ export class OpenAiProvider extends HttpProvider {
     return { path: this.endpoint('chat/completions', model), body: chatRequestToOpenAi(request, model, stream, this.wire) };
   }
 
-  protected chatResult(json: any, model: string): ChatCompletion {
-    return chatCompletionFromOpenAi(json, this.name, model);
+  protected chatResult(json: any, model: string, requestId: string): ChatCompletion {
+    return chatCompletionFromOpenAi(json, this.name, model, requestId);
   }
 
   protected override embeddingsCall(request: EmbeddingsRequest, model: string): ProviderCall {
