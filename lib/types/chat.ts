@@ -174,13 +174,12 @@ export interface ChatCompletionStream extends AsyncIterable<ChatCompletionChunk>
   abort(): void;
   /**
    * The chunks as a web `ReadableStream` (read it instead of iterating, not both). Cancelling it
-   * abandons the stream and releases its connection, as breaking out of a `for await` does. Always
-   * present on the streams the router returns.
+   * abandons the stream and releases its connection, as breaking out of a `for await` does.
    */
-  toReadableStream?(): ReadableStream<ChatCompletionChunk>;
+  toReadableStream(): ReadableStream<ChatCompletionChunk>;
 }
 
-/** The stream a router returns: a `ChatCompletionStream` whose `toReadableStream()` is always there. */
+/** The stream a router returns (the same shape as `ChatCompletionStream`, kept as a name of the public API). */
 export interface RoutedChatCompletionStream extends ChatCompletionStream {
   toReadableStream(): ReadableStream<ChatCompletionChunk>;
 }

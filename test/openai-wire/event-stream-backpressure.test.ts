@@ -29,6 +29,7 @@ function bigStream(res: ServerResponse, pulledWhileFull: boolean[]): ChatComplet
       this.aborted = true;
       void gen.return(undefined);
     },
+    toReadableStream: () => ReadableStream.from(gen),
     [Symbol.asyncIterator]: () => gen,
   };
 }
