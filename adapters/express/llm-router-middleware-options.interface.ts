@@ -21,6 +21,12 @@ export interface LlmRouterMiddlewareOptions {
    */
   collector?: MetricsCollector;
   /**
+   * `metadata` keys that become labels of the routed-request families and the cost counter. Given, the
+   * middleware serves a collector of its own with these labels (attached to the router, closed by
+   * `close()`); not together with `collector`.
+   */
+  metadataLabels?: string[];
+  /**
    * Protection of the metrics and stats routes: a bearer token the scraper must send (401 otherwise,
    * compared in constant time), or a function of the request (403 when it returns `false`).
    * `{ bearerToken: undefined }` means no protection (as `metrics.bearerToken: undefined` in the NestJS

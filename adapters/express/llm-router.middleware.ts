@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Subscription } from 'rxjs';
-import { ConfigurationError, type MetricsCollector } from 'llm-api-router';
+import { ConfigurationError, MetricsCollector } from 'llm-api-router';
 import { BEARER_CHALLENGE, createBearerTokenVerifier } from '../shared/bearer-token.js';
 import {
   DEFAULT_HEALTH_OPTIONS,
@@ -41,7 +41,12 @@ export function llmRouterMiddleware(options: LlmRouterMiddlewareOptions): LlmRou
     throw new ConfigurationError('router', 'must be an LlmRouter or a Client');
   }
   const own = router.getMetricsCollector();
-  const collector = options.collector ?? own;
+  const labels = options.metadataLabels;
+  if (labels !== undefined && options.collector !== undefined) {
+    throw new ConfigurationError('metadataLabels', 'cannot be combined with collector: give the collector its metadataLabels');
+  }
+  const created = labels === undefined ? undefined : new MetricsCollector({ metadataLabels: labels });
+  const collector = options.collector ?? created ?? own;
   if (collector === undefined) throw new ConfigurationError('collector', 'is required when the router has metricsEnabled: false');
   const metricsPath = normalizePath(options.path, '/metrics', 'path');
   const stats = statsPath(options.stats, 'stats');
@@ -96,6 +101,7 @@ export function llmRouterMiddleware(options: LlmRouterMiddlewareOptions): LlmRou
     close(): void {
       subscription?.unsubscribe();
       subscription = undefined;
+      created?.close();
     },
   });
 }

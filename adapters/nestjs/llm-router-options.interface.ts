@@ -36,6 +36,11 @@ export interface LlmRouterMetricsOptions {
    * other value answers 400.
    */
   stats?: boolean | { path?: string };
+  /**
+   * `metadata` keys that become labels of the routed-request families and the cost counter of the
+   * module's own collector (ignored when `metricsCollector` is given: configure that one instead).
+   */
+  metadataLabels?: string[];
 }
 
 /**

@@ -126,7 +126,7 @@ function build(name: string, global: boolean, imports: NonNullable<DynamicModule
     { provide: LLM_ROUTER_MODULE_ID, useValue: ++registrations },
     {
       provide: LLM_METRICS_COLLECTOR,
-      useFactory: (o: LlmRouterModuleOptions) => (o.metricsEnabled === false ? undefined : (o.metricsCollector ?? new MetricsCollector({ logger: o.logger }))),
+      useFactory: (o: LlmRouterModuleOptions) => (o.metricsEnabled === false ? undefined : (o.metricsCollector ?? new MetricsCollector({ logger: o.logger, metadataLabels: o.metrics?.metadataLabels }))),
       inject: [LLM_ROUTER_OPTIONS],
     },
     {

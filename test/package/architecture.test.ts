@@ -162,10 +162,11 @@ describe('architecture (issue 7)', () => {
     assert.ok(files.length <= 12, files.join(', '));
   });
 
-  test('no rxjs internals: no lift, no assigning an Observable its source or operator', () => {
+  test('no rxjs internals: no lift, no assigning an Observable its source or operator, no rxjs/internal paths', () => {
     const uses: string[] = [];
     for (const file of [...lib, ...adapters]) {
       const code = read(file);
+      if (/['"]rxjs\/internal/.test(code)) uses.push(`${file}: loads an rxjs/internal path`);
       if (!/from ['"]rxjs/.test(code)) continue;
       // A class's own field of that name (declared in the file) is not rxjs' member.
       const own = (member: string): boolean => new RegExp(`^\\s*(?:private |protected |public )?(?:readonly )?${member}[?!]?:`, 'm').test(code);
