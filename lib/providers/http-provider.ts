@@ -7,13 +7,12 @@ import { NdjsonSplitter } from '../http/read-ndjson.js';
 import { SseSplitter, type EventSourceMessage } from '../http/read-sse.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../types/chat.js';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../types/embeddings.js';
-import type { ProviderType } from '../types/provider-config.js';
+import type { ProviderType, ResolvedProviderConfig } from '../config/index.js';
 import { isRecord } from './content.js';
 import { errorBodyMessage } from './error-body.js';
 import { malformedBody, safeDetail, wireErrorToError, type ErrorScope, type WireError } from './provider-errors.js';
 import type { AttemptContext, Provider } from './provider.js';
 import { rateLimitOf } from './rate-limit-headers.js';
-import type { ResolvedProviderConfig } from './resolved-provider-config.js';
 import { StreamEventDecoder, type StreamContext, type StreamDecoder, type WireStreamDecoder } from './stream-events.js';
 
 export type { StreamDecoder } from './stream-events.js';

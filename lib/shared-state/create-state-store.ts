@@ -1,4 +1,4 @@
-import type { SharedStateOptions } from '../types/provider-config.js';
+import type { SharedStateOptions } from '../config/index.js';
 import { LocalStateStore } from './local-state-store.js';
 import type { SharedStateLogger } from './redis-connection.js';
 import { RedisStateStore } from './redis-state-store.js';

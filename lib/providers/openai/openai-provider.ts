@@ -1,6 +1,6 @@
 import type { ChatCompletion, ChatCompletionRequest } from '../../types/chat.js';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../../types/embeddings.js';
-import type { ProviderType } from '../../types/provider-config.js';
+import type { ProviderType } from '../../config/index.js';
 import { HttpProvider, type ProviderCall } from '../http-provider.js';
 import type { WireError } from '../provider-errors.js';
 import type { StreamContext, WireStreamDecoder } from '../stream-events.js';
