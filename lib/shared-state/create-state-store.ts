@@ -9,5 +9,6 @@ import { RedisStateStore } from './redis-state-store.js';
  */
 export function createRouterStateStore(sharedState: SharedStateOptions | undefined, logger?: SharedStateLogger): LocalStateStore | RedisStateStore {
   if (sharedState === undefined) return new LocalStateStore();
-  return new RedisStateStore({ redis: sharedState.redis, keyPrefix: sharedState.keyPrefix, logger });
+  const { redis, keyPrefix, commandTimeoutMs } = sharedState;
+  return new RedisStateStore({ redis, keyPrefix, commandTimeoutMs, logger });
 }
