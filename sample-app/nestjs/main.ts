@@ -6,8 +6,9 @@ const platform: NestPlatform = process.env.PLATFORM === 'fastify' ? 'fastify' : 
 try {
   const config = loadSampleConfig();
   const running = await startSampleNestApp(config, { platform });
-  console.log(banner(`nestjs/${platform}`, sampleUrls(running.url, config.metricsPath), config));
+  // Signals first: whoever waits for the banner may send SIGTERM as soon as it reads it.
   closeOnSignals(() => running.close());
+  console.log(banner(`nestjs/${platform}`, sampleUrls(running.url, config.metricsPath), config));
 } catch (error) {
   console.error(startFailureLine(`nestjs/${platform}`, error));
   process.exit(1);
