@@ -79,7 +79,9 @@ function requestEnds(pool: RecordRequestInput[]): RequestEndEvent[] {
     errorType: r.success ? null : 'NoProviderAvailableError',
     usage: null,
     stream: r.stream ?? false,
+    statusCode: r.success ? null : 503,
     overheadMs: 0.05 + (i % 7) * 0.03,
+    costUsd: r.costUsd ?? null,
   }));
 }
 
@@ -111,6 +113,11 @@ function events(pool: RecordRequestInput[]): AttemptEndEvent[] {
     ttftMs: r.ttftMs ?? null,
     finishReason: r.success ? 'stop' : null,
     abandoned: false,
+    providerType: 'openai',
+    rateLimit: null,
+    responseId: null,
+    responseModel: null,
+    choices: null,
   }));
 }
 

@@ -55,6 +55,7 @@ function resolveSharedState(value: unknown): ResolvedRouterConfig['sharedState']
   if (value.keyPrefix !== undefined && typeof value.keyPrefix !== 'string') {
     throw new ConfigurationError('sharedState.keyPrefix', `must be a string, got ${describeValue(value.keyPrefix)}`);
   }
+  positiveNumber(value.commandTimeoutMs, 'sharedState.commandTimeoutMs');
   return value as unknown as ResolvedRouterConfig['sharedState'];
 }
 

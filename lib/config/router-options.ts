@@ -31,6 +31,12 @@ export interface SharedStateOptions {
   redis: string | object;
   /** Prefix of every key. @default 'llm-router:' */
   keyPrefix?: string;
+  /**
+   * Bound of one Redis command, in ms; a command that takes longer is answered by the router's local
+   * state instead (as when Redis is down). Raise it when Redis is slow but must stay authoritative.
+   * @default 500
+   */
+  commandTimeoutMs?: number;
 }
 
 /** Circuit breaker: a provider that keeps failing is skipped for a cool-down, then probed. */

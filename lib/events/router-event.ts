@@ -12,7 +12,10 @@ interface EventBase {
   requestId: string;
   /** Milliseconds since the epoch (the router's `clock`). */
   timestamp: number;
-  /** The request's `metadata`, on every event of a request that has it. */
+  /**
+   * The request's `metadata` (the caller's object, not a copy), on every event of a request that has
+   * it; `undefined` when the request had none, and on `provider.state`, which belongs to no request.
+   */
   metadata?: Readonly<Record<string, string>>;
 }
 
@@ -54,10 +57,10 @@ export interface AttemptStartEvent extends EventBase {
   /** 1-based number of this attempt within the request, across providers. */
   attempt: number;
   stream: boolean;
-  providerType?: ProviderType;
+  providerType: ProviderType;
   /** Host and port the attempt is sent to (null for in-process providers). */
-  serverAddress?: string | null;
-  serverPort?: number | null;
+  serverAddress: string | null;
+  serverPort: number | null;
 }
 
 /** One call to a provider ended: answered, failed, or (for streams) finished, was cut or abandoned. */
@@ -80,17 +83,17 @@ export interface AttemptEndEvent extends EventBase {
   finishReason: FinishReason | null;
   /** A stream the consumer stopped reading before it ended. */
   abandoned: boolean;
-  providerType?: ProviderType;
+  providerType: ProviderType;
   /** What the attempt cost in USD; null when the model has no known price or no usage. */
-  costUsd?: number | null;
+  costUsd: number | null;
   /** The provider's rate-limit headers on this answer. */
-  rateLimit?: RateLimitSnapshot | null;
+  rateLimit: RateLimitSnapshot | null;
   /** The provider's id of the completion. */
-  responseId?: string | null;
+  responseId: string | null;
   /** The model the provider answered with. */
-  responseModel?: string | null;
+  responseModel: string | null;
   /** The choices of a non-streamed chat answer (a reference), for sinks that capture content. */
-  choices?: readonly ChatCompletionChoice[] | null;
+  choices: readonly ChatCompletionChoice[] | null;
 }
 
 /** A failed attempt will be retried on the same provider after `delayMs`. */
@@ -137,13 +140,13 @@ export interface RequestEndEvent extends EventBase {
   usage: Usage | null;
   stream: boolean;
   /** The model the caller asked for, or the first candidate's default model. */
-  requestedModel?: string | null;
+  requestedModel: string | null;
   /** The HTTP status of the final failure, when there was one. */
-  statusCode?: number | null;
+  statusCode: number | null;
   /** Time spent in the router itself: end to end, less provider waits and backoff sleeps. */
-  overheadMs?: number;
+  overheadMs: number;
   /** Sum of the attempts' costs; null when none had a known cost. */
-  costUsd?: number | null;
+  costUsd: number | null;
 }
 
 /** A provider's circuit changed state. */

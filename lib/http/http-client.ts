@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import type { Dispatcher, Pool } from 'undici';
+import { DEFAULT_CONNECTIONS } from '../config/defaults.js';
 import type { AbortEmitter } from './abort-emitter.js';
 
 let PoolClass: typeof Pool | undefined;
@@ -38,7 +39,7 @@ export class HttpClient {
 
   private readonly Pool: typeof Pool;
 
-  constructor(private readonly connections = 64) {
+  constructor(private readonly connections = DEFAULT_CONNECTIONS) {
     this.Pool = undiciPool();
   }
 

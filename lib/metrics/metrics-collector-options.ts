@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import { ConfigurationError } from '../errors/llm-router-error.js';
-import { silentLogger, type Logger } from '../logging/logger.js';
+import { toLogger, type Logger, type SafeLogger } from '../logging/logger.js';
 import { GENAI_OPERATION_DURATION_BUCKETS, GENAI_TIME_TO_FIRST_TOKEN_BUCKETS } from './exposition/genai-buckets.js';
 
 /** Options of `MetricsCollector`. Every option is optional. */
@@ -53,7 +53,7 @@ export interface MetricsCollectorOptions {
   /** Attach the latest `requestId` of each histogram bucket as an OpenMetrics exemplar. Default `true`. */
   exemplars?: boolean;
 
-  /** Where the collector says that series were folded into `other`. Silent by default. */
+  /** Where the collector says that series were folded into `other`. Silent by default; a method that throws is ignored. */
   logger?: Logger;
 
   /** The time source (ms since the epoch) for default timestamps and window queries. Default `Date.now`. */
@@ -72,7 +72,7 @@ export interface MetricsCollectorOptions {
 /** Every option with its default applied, validated. */
 export interface ResolvedCollectorOptions {
   enabled: boolean;
-  logger: Logger;
+  logger: SafeLogger;
   clock: () => number;
   maxRecords: number;
   maxSeries: number;
@@ -109,7 +109,7 @@ export function resolveCollectorOptions(options: MetricsCollectorOptions): Resol
   if (!(maxWindowMs >= 0 && Number.isFinite(maxWindowMs))) throw new ConfigurationError('maxWindowMs', 'must be a non-negative number');
   return {
     enabled: options.enabled ?? true,
-    logger: options.logger ?? silentLogger,
+    logger: toLogger(options.logger),
     clock: options.clock ?? Date.now,
     maxRecords: integerOption('maxRecords', options.maxRecords, DEFAULTS.maxRecords, 0),
     maxSeries: integerOption('maxSeries', options.maxSeries, DEFAULTS.maxSeries, 1),

@@ -1,4 +1,4 @@
-import type { ProviderType } from '../types/provider-config.js';
+import type { ProviderType } from '../config/index.js';
 
 // Names of OpenTelemetry's GenAI semantic conventions (development status), written out here so that the
 // entry point depends on @opentelemetry/api alone.

@@ -6,7 +6,7 @@ import { MockProvider } from './mock/mock-provider.js';
 import { OllamaProvider } from './ollama/ollama-provider.js';
 import { OpenAiProvider } from './openai/openai-provider.js';
 import type { Provider } from './provider.js';
-import type { ResolvedProviderConfig } from './resolved-provider-config.js';
+import type { ResolvedProviderConfig } from '../config/index.js';
 import { ZhipuProvider } from './zhipu/zhipu-provider.js';
 
 /** Builds the provider adapter of a validated config. */

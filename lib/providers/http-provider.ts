@@ -7,13 +7,12 @@ import { NdjsonSplitter } from '../http/read-ndjson.js';
 import { SseSplitter, type EventSourceMessage } from '../http/read-sse.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../types/chat.js';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../types/embeddings.js';
-import type { ProviderType } from '../types/provider-config.js';
+import type { ProviderType, ResolvedProviderConfig } from '../config/index.js';
 import { isRecord } from './content.js';
 import { errorBodyMessage } from './error-body.js';
 import { malformedBody, safeDetail, wireErrorToError, type ErrorScope, type WireError } from './provider-errors.js';
 import type { AttemptContext, Provider } from './provider.js';
 import { rateLimitOf } from './rate-limit-headers.js';
-import type { ResolvedProviderConfig } from './resolved-provider-config.js';
 import { StreamEventDecoder, type StreamContext, type StreamDecoder, type WireStreamDecoder } from './stream-events.js';
 
 export type { StreamDecoder } from './stream-events.js';
@@ -63,7 +62,7 @@ export abstract class HttpProvider implements Provider {
   }
 
   protected abstract chatCall(request: ChatCompletionRequest, model: string, stream: boolean): ProviderCall;
-  protected abstract chatResult(json: Record<string, any>, model: string): ChatCompletion;
+  protected abstract chatResult(json: Record<string, any>, model: string, requestId: string): ChatCompletion;
   /** The provider's wire mapping of stream events. */
   protected abstract wireStreamDecoder(ctx: StreamContext): WireStreamDecoder;
   /** The provider error an answer body (or stream event) carries in place of a result, if any. */
@@ -87,7 +86,7 @@ export abstract class HttpProvider implements Provider {
 
   async chat(request: ChatCompletionRequest, ctx: AttemptContext): Promise<ChatCompletion> {
     const res = await this.send(this.chatCall(request, ctx.model, false), ctx, false);
-    return this.chatResult(await this.readJson(res, ctx), ctx.model);
+    return this.chatResult(await this.readJson(res, ctx), ctx.model, ctx.requestId);
   }
 
   async chatStream(request: ChatCompletionRequest, ctx: AttemptContext): Promise<AsyncIterable<ChatCompletionChunk>> {

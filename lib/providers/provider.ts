@@ -1,7 +1,6 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../types/chat.js';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../types/embeddings.js';
-import type { ProviderType } from '../types/provider-config.js';
-import type { ResolvedProviderConfig } from './resolved-provider-config.js';
+import type { ProviderType, ResolvedProviderConfig } from '../config/index.js';
 
 /** What the router tells a provider about one attempt. */
 export interface AttemptContext {

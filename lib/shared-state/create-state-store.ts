@@ -1,4 +1,4 @@
-import type { SharedStateOptions } from '../types/provider-config.js';
+import type { SharedStateOptions } from '../config/index.js';
 import { LocalStateStore } from './local-state-store.js';
 import type { SharedStateLogger } from './redis-connection.js';
 import { RedisStateStore } from './redis-state-store.js';
@@ -9,5 +9,6 @@ import { RedisStateStore } from './redis-state-store.js';
  */
 export function createRouterStateStore(sharedState: SharedStateOptions | undefined, logger?: SharedStateLogger): LocalStateStore | RedisStateStore {
   if (sharedState === undefined) return new LocalStateStore();
-  return new RedisStateStore({ redis: sharedState.redis, keyPrefix: sharedState.keyPrefix, logger });
+  const { redis, keyPrefix, commandTimeoutMs } = sharedState;
+  return new RedisStateStore({ redis, keyPrefix, commandTimeoutMs, logger });
 }

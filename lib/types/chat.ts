@@ -124,8 +124,8 @@ export interface ChatCompletion {
   provider: string;
   choices: ChatCompletionChoice[];
   usage: Usage;
-  /** The router's request id, the same as in its events (always set on what the router returns). */
-  requestId?: string;
+  /** The router's request id, the same as in its events (always set). */
+  requestId: string;
 }
 
 /** A streamed tool-call fragment; `index` ties fragments of the same call together. */
@@ -158,8 +158,8 @@ export interface ChatCompletionChunk {
   provider: string;
   choices: ChatCompletionChunkChoice[];
   usage?: Usage | null;
-  /** The router's request id, the same as in its events (always set on what the router returns). */
-  requestId?: string;
+  /** The router's request id, the same as in its events (always set). */
+  requestId: string;
 }
 
 /** The async iterable returned for `stream: true`. Breaking out of it releases the connection. */
@@ -174,13 +174,12 @@ export interface ChatCompletionStream extends AsyncIterable<ChatCompletionChunk>
   abort(): void;
   /**
    * The chunks as a web `ReadableStream` (read it instead of iterating, not both). Cancelling it
-   * abandons the stream and releases its connection, as breaking out of a `for await` does. Always
-   * present on the streams the router returns.
+   * abandons the stream and releases its connection, as breaking out of a `for await` does.
    */
-  toReadableStream?(): ReadableStream<ChatCompletionChunk>;
+  toReadableStream(): ReadableStream<ChatCompletionChunk>;
 }
 
-/** The stream a router returns: a `ChatCompletionStream` whose `toReadableStream()` is always there. */
+/** The stream a router returns (the same shape as `ChatCompletionStream`, kept as a name of the public API). */
 export interface RoutedChatCompletionStream extends ChatCompletionStream {
   toReadableStream(): ReadableStream<ChatCompletionChunk>;
 }

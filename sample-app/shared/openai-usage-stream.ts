@@ -7,11 +7,12 @@ import type { ChatCompletionChunk, ChatCompletionStream, Usage } from 'llm-api-r
  * attempt as abandoned.
  */
 export function withOpenAiUsage(stream: ChatCompletionStream, includeUsage: boolean): ChatCompletionStream {
-  return {
+  const wrapped: ChatCompletionStream = {
     requestId: stream.requestId,
     provider: stream.provider,
     model: stream.model,
     abort: () => stream.abort(),
+    toReadableStream: () => ReadableStream.from(wrapped),
     async *[Symbol.asyncIterator](): AsyncGenerator<ChatCompletionChunk> {
       let usage: Usage | null = null;
       let last: ChatCompletionChunk | undefined;
@@ -24,4 +25,5 @@ export function withOpenAiUsage(stream: ChatCompletionStream, includeUsage: bool
       if (includeUsage && usage !== null && last !== undefined) yield { ...last, choices: [], usage };
     },
   };
+  return wrapped;
 }

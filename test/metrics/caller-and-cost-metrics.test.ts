@@ -156,7 +156,7 @@ describe('routed requests and overhead (request.end)', () => {
     source.next(requestEnd({ requestId: 'a', provider: 'openai', model: 'gpt-4o', requestedModel: 'smart', latencyMs: 1500, overheadMs: 0.3 }));
     source.next(requestEnd({ requestId: 'b', provider: 'openai', model: 'gpt-4o', requestedModel: 'smart', latencyMs: 300, overheadMs: 2 }));
     source.next(requestEnd({ requestId: 'c', success: false, provider: 'anthropic', model: 'claude', requestedModel: 'smart', latencyMs: 50, errorType: 'NoProviderAvailableError', overheadMs: 0.05 }));
-    source.next(requestEnd({ requestId: 'd', provider: 'groq', model: 'llama', latencyMs: 10 }));
+    source.next(requestEnd({ requestId: 'd', provider: 'groq', model: 'llama', latencyMs: 10, overheadMs: Number.NaN }));
     const samples = await samplesOf(collector);
     const routed = samples.filter((s) => s.name === 'llm_router_routed_requests_total');
     assert.deepEqual(
@@ -168,7 +168,7 @@ describe('routed requests and overhead (request.end)', () => {
     assert.equal(sampleValue(samples, 'llm_router_routed_request_duration_seconds_count', ok), 2);
     assert.equal(sampleValue(samples, 'llm_router_routed_request_duration_seconds_sum', ok), 1.5 + 0.3);
     assert.deepEqual(buckets(samples, 'llm_router_routed_request_duration_seconds', ok).filter(([le]) => ['0.16', '0.32', '1.28', '2.56'].includes(le)), [['0.16', 0], ['0.32', 1], ['1.28', 1], ['2.56', 2]]);
-    // overhead: 0.3 ms and 2 ms for openai, 0.05 ms for the failed one (provider none); none for the request without overheadMs
+    // overhead: 0.3 ms and 2 ms for openai, 0.05 ms for the failed one (provider none); none for the request whose overheadMs is not a number
     assert.equal(sampleValue(samples, 'llm_router_overhead_seconds_count', { provider: 'openai' }), 2);
     assert.equal(sampleValue(samples, 'llm_router_overhead_seconds_count', { provider: 'none' }), 1);
     assert.equal(samples.filter((s) => s.name.startsWith('llm_router_overhead_seconds') && s.labels['provider'] === 'groq').length, 0);

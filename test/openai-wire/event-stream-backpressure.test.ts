@@ -9,7 +9,7 @@ const CHUNKS = 200;
 const TEXT = 'x'.repeat(64 * 1024);
 
 function chunk(i: number): ChatCompletionChunk {
-  return { id: 'bp', object: 'chat.completion.chunk', created: 1, model: 'm', provider: 'p', choices: [{ index: 0, delta: { content: TEXT }, finishReason: i === CHUNKS - 1 ? 'stop' : null }] };
+  return { id: 'bp', object: 'chat.completion.chunk', created: 1, model: 'm', provider: 'p', requestId: 'req-bp', choices: [{ index: 0, delta: { content: TEXT }, finishReason: i === CHUNKS - 1 ? 'stop' : null }] };
 }
 
 /** A stream that notes, at every pull, whether the response was still over its buffer limit. */
@@ -29,6 +29,7 @@ function bigStream(res: ServerResponse, pulledWhileFull: boolean[]): ChatComplet
       this.aborted = true;
       void gen.return(undefined);
     },
+    toReadableStream: () => ReadableStream.from(gen),
     [Symbol.asyncIterator]: () => gen,
   };
 }

@@ -108,6 +108,7 @@ test('a chunk becomes OpenAI chat.completion.chunk JSON with only the delta fiel
     created: 1,
     model: 'm',
     provider: 'p',
+    requestId: 'req-k',
     choices: [
       {
         index: 0,

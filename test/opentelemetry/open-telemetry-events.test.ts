@@ -70,6 +70,7 @@ function attemptEnd(requestId: string, extra: Partial<AttemptEndEvent> = {}): At
     finishReason: 'stop',
     abandoned: false,
     providerType: 'azure-openai',
+    rateLimit: null,
     responseId: 'chatcmpl-123',
     costUsd: 0.0000123,
     responseModel: 'gpt-4o-mini-2024-07-18',
@@ -79,7 +80,7 @@ function attemptEnd(requestId: string, extra: Partial<AttemptEndEvent> = {}): At
 }
 
 function requestEnd(requestId: string): RouterEvent {
-  return { type: 'request.end', requestId, timestamp: Date.now(), operation: 'chat', success: true, provider: 'eu', model: 'gpt-4o-mini', latencyMs: 260, attempts: 1, errorType: null, usage: null, stream: false };
+  return { type: 'request.end', requestId, timestamp: Date.now(), operation: 'chat', success: true, provider: 'eu', model: 'gpt-4o-mini', latencyMs: 260, attempts: 1, errorType: null, usage: null, stream: false, requestedModel: 'gpt-4o-mini', statusCode: null, overheadMs: 1, costUsd: 0.0000123 };
 }
 
 function run(events$: Subject<RouterEvent>, requestId: string, extra: { start?: Partial<RequestStartEvent>; end?: Partial<AttemptEndEvent> } = {}): void {

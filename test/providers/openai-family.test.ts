@@ -17,7 +17,7 @@ import { chatChunkFromOpenAi, chatCompletionFromOpenAi, chatRequestToOpenAi, OPE
 import { HttpClient } from '../../lib/http/http-client.js';
 import { OPENAI_FAMILY_PRESETS } from '../../lib/providers/openai/openai-family.js';
 import { OpenAiProvider } from '../../lib/providers/openai/openai-provider.js';
-import { DEFAULT_RETRY, resolveProviderConfig } from '../../lib/router/validate-config.js';
+import { DEFAULT_RETRY, resolveProviderConfig } from '../../lib/config/index.js';
 import { signZhipuToken, ZhipuTokenCache, ZHIPU_TOKEN_TTL_MS } from '../../lib/providers/zhipu/zhipu-token.js';
 import { MockProviderServer, type MockRequestLogEntry } from '../../lib/testing/index.js';
 import { drain, errorText, recordEvents, rejects, streamText, TEST_KEY } from '../core/core-test-kit.js';
@@ -207,7 +207,9 @@ describe('OpenAI wire mapping', () => {
       },
       'groq',
       'llama',
+      'req-g',
     );
+    assert.equal(chunk.requestId, 'req-g');
     assert.deepEqual(chunk.usage, { promptTokens: 3, completionTokens: 4, totalTokens: 7 });
     const completion = chatCompletionFromOpenAi(
       {
@@ -226,7 +228,9 @@ describe('OpenAI wire mapping', () => {
       },
       'mistral',
       'magistral',
+      'req-m',
     );
+    assert.equal(completion.requestId, 'req-m');
     assert.equal(completion.choices[0]!.message.content, 'Hi there');
     assert.equal(completion.choices[0]!.finishReason, 'length');
   });

@@ -1,5 +1,5 @@
 import type { WireFormat } from '../../lib/testing/index.js';
-import type { ClientOptions, ProviderConfig } from '../../lib/types/provider-config.js';
+import type { ClientOptions, ProviderConfig } from '../../lib/config/index.js';
 
 /** One of the four wire formats: how a client of `MockProviderServer` reaches it, and an error object of its own shape. */
 export interface FormatCase {

@@ -4,7 +4,7 @@ import { Client } from '../../lib/client.js';
 import { AbortError } from '../../lib/errors/llm-router-error.js';
 import { MetricsCollector } from '../../lib/metrics/metrics-collector.js';
 import { MockProviderServer } from '../../lib/testing/index.js';
-import type { ClientOptions } from '../../lib/types/provider-config.js';
+import type { ClientOptions } from '../../lib/config/index.js';
 import { FORMATS, keyOf } from '../providers/wire-formats.js';
 
 // Many streams at once over the four wire formats, and cancellations: every attempt the server received

@@ -5,7 +5,7 @@ import { LlmRouterError } from '../../lib/errors/llm-router-error.js';
 import { MetricsCollector } from '../../lib/metrics/metrics-collector.js';
 import { MockProviderServer, type MockFault, type MockProviderServerSettings } from '../../lib/testing/index.js';
 import type { ChatCompletionChunk } from '../../lib/types/chat.js';
-import type { ClientOptions } from '../../lib/types/provider-config.js';
+import type { ClientOptions } from '../../lib/config/index.js';
 import { FORMATS, keyOf, type FormatCase } from '../providers/wire-formats.js';
 import { waitUntil } from '../support/wait-until.js';
 

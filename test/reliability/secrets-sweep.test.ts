@@ -5,7 +5,7 @@ import { Client } from '../../lib/client.js';
 import type { RouterEvent } from '../../lib/events/router-event.js';
 import { MetricsCollector } from '../../lib/metrics/metrics-collector.js';
 import { MockProviderServer, type MockFault } from '../../lib/testing/index.js';
-import type { ClientOptions } from '../../lib/types/provider-config.js';
+import type { ClientOptions } from '../../lib/config/index.js';
 import { capturingLogger, errorText } from '../core/core-test-kit.js';
 import { ReplayServer } from '../providers/recording-replay.js';
 import { FORMATS, KEYS, keyOf, type FormatCase } from '../providers/wire-formats.js';

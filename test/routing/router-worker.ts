@@ -34,7 +34,7 @@ const router = new LlmRouter({
   circuitBreaker: { failureThreshold: 1, cooldownMs: 60_000 },
   prices: { m3: { inputPerMillion: 1e6, outputPerMillion: 0 } },
   budgets: [{ name: 'shared-budget', model: 'm3', limitUsd: 1, windowMs: 3_600_000 }],
-  sharedState: { redis: client, keyPrefix: prefix },
+  sharedState: { redis: client, keyPrefix: prefix, commandTimeoutMs: 5_000 },
   metricsEnabled: false,
   logger: { warn: (...args: unknown[]) => void warns.push(JSON.stringify(args)), error: () => {} },
 });

@@ -46,7 +46,7 @@ describe('sharedState over a real redis-server: two routers, one state', () => {
       clients.push(client);
       return bed.router(
         names.map((n) => (typeof n === 'string' ? n : bed.provider(...n))),
-        { ...options, sharedState: { redis: client, keyPrefix: prefix } },
+        { ...options, sharedState: { redis: client, keyPrefix: prefix, commandTimeoutMs: 5_000 } },
       );
     };
     return [await make(), await make()];
@@ -69,7 +69,7 @@ describe('sharedState over a real redis-server: two routers, one state', () => {
     const [r1, r2] = await pair(['a', 'b']);
     bed.fail('a', { status: 429, headers: { 'retry-after': '5' } });
     assert.equal((await ask(r1)).provider, 'b');
-    const observer = new RedisStateStore({ redis: redis.url, keyPrefix: prefix });
+    const observer = new RedisStateStore({ redis: redis.url, keyPrefix: prefix, commandTimeoutMs: 5_000 });
     try {
       await observer.ready();
       await waitUntil(async () => (await observer.cooldownUntil('a', bed.clock.now)) > 0, 'the cool-down in Redis');
@@ -88,7 +88,7 @@ describe('sharedState over a real redis-server: two routers, one state', () => {
     bed.fail('a', { status: 500 });
     assert.equal((await ask(r1)).provider, 'b');
     assert.equal(r1.getProviderStatus()[0]!.state, 'open');
-    const observer = new RedisStateStore({ redis: redis.url, keyPrefix: prefix });
+    const observer = new RedisStateStore({ redis: redis.url, keyPrefix: prefix, commandTimeoutMs: 5_000 });
     try {
       await observer.ready();
       await waitUntil(async () => (await observer.circuit('a', bed.clock.now)).state === 'open', 'the open circuit in Redis');
@@ -106,7 +106,7 @@ describe('sharedState over a real redis-server: two routers, one state', () => {
   it('a budget spent through one router stops the other before any call', async () => {
     const [r1, r2] = await pair(['a'], { prices, budgets: [{ name: 'team', limitUsd: 1, windowMs: 3_600_000 }] });
     await ask(r1);
-    const observer = new RedisStateStore({ redis: redis.url, keyPrefix: prefix });
+    const observer = new RedisStateStore({ redis: redis.url, keyPrefix: prefix, commandTimeoutMs: 5_000 });
     try {
       await observer.ready();
       await waitUntil(async () => (await observer.spend([{ name: 'team', windowMs: 3_600_000 }], bed.clock.now))[0]! >= 1, 'the spend in Redis');

@@ -67,7 +67,7 @@ test('two processes x 200 concurrent requests against rpm 100: exactly 100 are g
     assert.equal(r.online, true);
     assert.deepEqual(r.warnings, []);
   }
-  const observer = new RedisStateStore({ redis: server.url, keyPrefix: 'conc:' });
+  const observer = new RedisStateStore({ redis: server.url, keyPrefix: 'conc:', commandTimeoutMs: 5_000 });
   try {
     assert.equal(await observer.ready(), true);
     const snap = await observer.read(observer.createQuery({ providers: ['limited'], budgets: [{ name: 'shared', windowMs: 3_600_000 }] }), T0 + 1);

@@ -16,7 +16,7 @@ import {
 import type { RouterEvent } from '../../lib/events/router-event.js';
 import { type MockFault, MockProviderServer, type MockProviderServerOptions } from '../../lib/testing/index.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionStream, ChatMessage, ChatTool, ToolCall, Usage } from '../../lib/types/chat.js';
-import type { ClientOptions } from '../../lib/types/provider-config.js';
+import type { ClientOptions } from '../../lib/config/index.js';
 import { drain, streamText } from '../core/core-test-kit.js';
 import { waitUntil } from './wait-until.js';
 

@@ -22,8 +22,8 @@ export class AnthropicProvider extends HttpProvider {
     return { path: `${this.config.basePath}/messages`, body: chatRequestToAnthropic(request, model, stream) };
   }
 
-  protected chatResult(json: any, model: string): ChatCompletion {
-    return chatCompletionFromAnthropic(json, this.name, model);
+  protected chatResult(json: any, model: string, requestId: string): ChatCompletion {
+    return chatCompletionFromAnthropic(json, this.name, model, requestId);
   }
 
   protected wireStreamDecoder(ctx: StreamContext): WireStreamDecoder {

@@ -162,6 +162,7 @@ export class AnthropicStreamDecoder implements WireStreamDecoder {
       created: this.created,
       model: this.model,
       provider: this.ctx.provider,
+      requestId: this.ctx.requestId,
       choices: choice === null ? [] : [choice],
     };
   }

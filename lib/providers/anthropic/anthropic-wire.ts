@@ -171,7 +171,7 @@ export function chatRequestToAnthropic(req: ChatCompletionRequest, model: string
 }
 
 /** Maps a Messages API response to the unified completion. */
-export function chatCompletionFromAnthropic(json: any, provider: string, model: string): ChatCompletion {
+export function chatCompletionFromAnthropic(json: any, provider: string, model: string, requestId: string): ChatCompletion {
   const u = json?.usage;
   const blocks = Array.isArray(json?.content) ? json.content : [];
   let text = '';
@@ -205,6 +205,7 @@ export function chatCompletionFromAnthropic(json: any, provider: string, model: 
     created: Math.floor(Date.now() / 1000),
     model: String(json?.model ?? model),
     provider,
+    requestId,
     choices: [{ index: 0, message, finishReason: anthropicFinishReason(json?.stop_reason) }],
     usage: anthropicUsage(num(u?.input_tokens), num(u?.cache_read_input_tokens), num(u?.cache_creation_input_tokens), num(u?.output_tokens)),
   };

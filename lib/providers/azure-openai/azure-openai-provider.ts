@@ -1,7 +1,5 @@
+import { DEFAULT_AZURE_API_VERSION } from '../../config/defaults.js';
 import { OpenAiProvider } from '../openai/openai-provider.js';
-
-/** The `api-version` sent when the config names none (the GA version of the inference API). */
-export const AZURE_DEFAULT_API_VERSION = '2024-10-21';
 
 /**
  * Azure OpenAI: OpenAI's format under `{baseUrl}/openai/deployments/{deployment}/…?api-version=…`, with the
@@ -17,7 +15,7 @@ export class AzureOpenAiProvider extends OpenAiProvider {
     super(...args);
     const base = this.config.basePath;
     this.root = base.endsWith('/openai') ? base : `${base}/openai`;
-    this.query = `?api-version=${encodeURIComponent(this.config.apiVersion ?? AZURE_DEFAULT_API_VERSION)}`;
+    this.query = `?api-version=${encodeURIComponent(this.config.apiVersion ?? DEFAULT_AZURE_API_VERSION)}`;
   }
 
   protected override authHeaders(): Record<string, string> {

@@ -41,8 +41,8 @@ export class GeminiProvider extends HttpProvider {
     };
   }
 
-  protected chatResult(json: any, model: string): ChatCompletion {
-    return chatCompletionFromGemini(json, this.name, model, this.signatures);
+  protected chatResult(json: any, model: string, requestId: string): ChatCompletion {
+    return chatCompletionFromGemini(json, this.name, model, this.signatures, requestId);
   }
 
   protected wireStreamDecoder(ctx: StreamContext): WireStreamDecoder {

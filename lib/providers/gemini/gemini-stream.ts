@@ -96,6 +96,7 @@ export class GeminiStreamDecoder implements WireStreamDecoder {
       created: this.created,
       model: this.model,
       provider: this.ctx.provider,
+      requestId: this.ctx.requestId,
       choices,
     };
   }

@@ -255,7 +255,7 @@ export function responseIdOf(json: any): string {
 }
 
 /** Maps a `GenerateContentResponse` to the unified completion; remembers the thought signatures of its function calls. */
-export function chatCompletionFromGemini(json: any, provider: string, model: string, signatures: ThoughtSignatures): ChatCompletion {
+export function chatCompletionFromGemini(json: any, provider: string, model: string, signatures: ThoughtSignatures, requestId: string): ChatCompletion {
   const responseId = responseIdOf(json);
   const cand = Array.isArray(json?.candidates) ? json.candidates[0] : undefined;
   const parts = Array.isArray(cand?.content?.parts) ? cand.content.parts : [];
@@ -292,6 +292,7 @@ export function chatCompletionFromGemini(json: any, provider: string, model: str
     created: Math.floor(Date.now() / 1000),
     model: typeof json?.modelVersion === 'string' ? json.modelVersion : model,
     provider,
+    requestId,
     choices: [{ index: 0, message, finishReason }],
     usage: usageFromGemini(json?.usageMetadata) ?? zeroUsage(),
   };

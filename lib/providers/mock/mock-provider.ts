@@ -6,12 +6,11 @@ import { splitEven, splitWords } from '../../mock-model/stream-pieces.js';
 import { mockTokenCount } from '../../mock-model/token-count.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionChunkChoice, ChatCompletionRequest, ToolCall, Usage } from '../../types/chat.js';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../../types/embeddings.js';
-import type { MockProviderOptions } from '../../types/provider-config.js';
+import type { MockProviderOptions, ResolvedProviderConfig } from '../../config/index.js';
 import { seededRandom } from '../../util/seeded-random.js';
 import { sleep } from '../../util/sleep.js';
 import { textOf } from '../content.js';
 import type { AttemptContext, Provider } from '../provider.js';
-import type { ResolvedProviderConfig } from '../resolved-provider-config.js';
 
 /** The mock model's view of a unified request. */
 function chatInput(request: ChatCompletionRequest, model: string): ChatInput {
@@ -68,6 +67,7 @@ export class MockProvider implements Provider {
       created: Math.floor(Date.now() / 1000),
       model,
       provider: this.name,
+      requestId: ctx.requestId,
       choices: [{ index: 0, message, finishReason: plan.kind === 'tool' ? 'tool_calls' : plan.finish }],
       usage: usageOf(plan),
     };
@@ -123,6 +123,7 @@ export class MockProvider implements Provider {
       created,
       model,
       provider: this.name,
+      requestId: ctx.requestId,
       choices: [{ index: 0, delta, finishReason: finish }],
     });
     const delayMs = this.options.chunkDelayMs ?? 0;

@@ -33,8 +33,8 @@ export class OllamaProvider extends HttpProvider {
     };
   }
 
-  protected chatResult(json: any, model: string): ChatCompletion {
-    return chatCompletionFromOllama(json, this.name, model, responseId());
+  protected chatResult(json: any, model: string, requestId: string): ChatCompletion {
+    return chatCompletionFromOllama(json, this.name, model, responseId(), requestId);
   }
 
   protected wireStreamDecoder(ctx: StreamContext): WireStreamDecoder {

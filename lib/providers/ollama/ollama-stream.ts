@@ -70,6 +70,7 @@ export class OllamaStreamDecoder implements WireStreamDecoder {
       created: this.created ?? Math.floor(Date.now() / 1000),
       model: this.model,
       provider: this.ctx.provider,
+      requestId: this.ctx.requestId,
       choices,
     };
   }

@@ -125,7 +125,7 @@ export function createdOf(json: any): number {
 }
 
 /** Maps a non-streamed `/api/chat` answer to the unified completion. */
-export function chatCompletionFromOllama(json: any, provider: string, model: string, responseId: string): ChatCompletion {
+export function chatCompletionFromOllama(json: any, provider: string, model: string, responseId: string, requestId: string): ChatCompletion {
   const toolCalls = toolCallsFromOllama(json?.message?.tool_calls, responseId);
   const text = typeof json?.message?.content === 'string' ? json.message.content : '';
   const message: ChatCompletion['choices'][number]['message'] = {
@@ -141,6 +141,7 @@ export function chatCompletionFromOllama(json: any, provider: string, model: str
     created: createdOf(json),
     model: typeof json?.model === 'string' ? json.model : model,
     provider,
+    requestId,
     choices: [{ index: 0, message, finishReason: ollamaFinishReason(json?.done_reason, toolCalls.length > 0) }],
     usage: usageFromOllama(json),
   };

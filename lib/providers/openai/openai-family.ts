@@ -1,4 +1,4 @@
-import type { ProviderType } from '../../types/provider-config.js';
+import type { ProviderType } from '../../config/index.js';
 import { OPENAI_WIRE, type OpenAiWireOptions } from './openai-wire.js';
 
 /** The provider types that speak OpenAI's Chat Completions format. */

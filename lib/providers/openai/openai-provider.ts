@@ -1,6 +1,6 @@
 import type { ChatCompletion, ChatCompletionRequest } from '../../types/chat.js';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../../types/embeddings.js';
-import type { ProviderType } from '../../types/provider-config.js';
+import type { ProviderType } from '../../config/index.js';
 import { HttpProvider, type ProviderCall } from '../http-provider.js';
 import type { WireError } from '../provider-errors.js';
 import type { StreamContext, WireStreamDecoder } from '../stream-events.js';
@@ -50,8 +50,8 @@ export class OpenAiProvider extends HttpProvider {
     return { path: this.endpoint('chat/completions', model), body: chatRequestToOpenAi(request, model, stream, this.wire) };
   }
 
-  protected chatResult(json: any, model: string): ChatCompletion {
-    return chatCompletionFromOpenAi(json, this.name, model);
+  protected chatResult(json: any, model: string, requestId: string): ChatCompletion {
+    return chatCompletionFromOpenAi(json, this.name, model, requestId);
   }
 
   protected override embeddingsCall(request: EmbeddingsRequest, model: string): ProviderCall {

@@ -33,7 +33,7 @@ export class OpenAiStreamDecoder implements WireStreamDecoder {
   }
 
   decode(json: Record<string, any>): ChatCompletionChunk | undefined {
-    const chunk = chatChunkFromOpenAi(json, this.ctx.provider, this.ctx.model);
+    const chunk = chatChunkFromOpenAi(json, this.ctx.provider, this.ctx.model, this.ctx.requestId);
     // Azure's leading `prompt_filter_results` chunk carries neither a choice nor usage.
     return chunk.choices.length === 0 && chunk.usage === undefined ? undefined : chunk;
   }

@@ -205,7 +205,7 @@ function toolCallsFromOpenAi(calls: any): ToolCall[] | undefined {
 }
 
 /** Maps an OpenAI chat completion body to the unified completion. */
-export function chatCompletionFromOpenAi(json: any, provider: string, model: string): ChatCompletion {
+export function chatCompletionFromOpenAi(json: any, provider: string, model: string, requestId: string): ChatCompletion {
   const choices = Array.isArray(json?.choices) ? json.choices : [];
   return {
     id: String(json?.id ?? ''),
@@ -213,6 +213,7 @@ export function chatCompletionFromOpenAi(json: any, provider: string, model: str
     created: Number(json?.created ?? Math.floor(Date.now() / 1000)),
     model: String(json?.model ?? model),
     provider,
+    requestId,
     choices: choices.map((c: any, i: number) => {
       const m = c?.message;
       const toolCalls = toolCallsFromOpenAi(m?.tool_calls);
@@ -245,7 +246,7 @@ function toolCallDeltasFromOpenAi(deltas: any): ToolCallDelta[] | undefined {
 }
 
 /** Maps one OpenAI `chat.completion.chunk` to the unified chunk. */
-export function chatChunkFromOpenAi(json: any, provider: string, model: string): ChatCompletionChunk {
+export function chatChunkFromOpenAi(json: any, provider: string, model: string, requestId: string): ChatCompletionChunk {
   const choices = Array.isArray(json?.choices) ? json.choices : [];
   const chunk: ChatCompletionChunk = {
     id: String(json?.id ?? ''),
@@ -253,6 +254,7 @@ export function chatChunkFromOpenAi(json: any, provider: string, model: string):
     created: Number(json?.created ?? 0),
     model: String(json?.model ?? model),
     provider,
+    requestId,
     choices: choices.map((c: any, i: number) => {
       const delta: ChatCompletionChunk['choices'][number]['delta'] = {};
       const d = c?.delta ?? {};

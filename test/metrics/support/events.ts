@@ -4,7 +4,7 @@ import type { AttemptEndEvent, AttemptStartEvent, RequestEndEvent, RouterEvent }
 export const T0 = 1_700_000_000_000;
 
 export function attemptStart(provider: string, model: string, requestId: string, attempt = 1): AttemptStartEvent {
-  return { type: 'attempt.start', requestId, timestamp: T0, operation: 'chat', provider, model, attempt, stream: false };
+  return { type: 'attempt.start', requestId, timestamp: T0, operation: 'chat', provider, model, attempt, stream: false, providerType: 'openai', serverAddress: null, serverPort: null };
 }
 
 export function attemptEnd(fields: Partial<AttemptEndEvent> & Pick<AttemptEndEvent, 'provider' | 'model' | 'latencyMs' | 'success'>): AttemptEndEvent {
@@ -21,6 +21,12 @@ export function attemptEnd(fields: Partial<AttemptEndEvent> & Pick<AttemptEndEve
     ttftMs: null,
     finishReason: fields.success ? 'stop' : null,
     abandoned: false,
+    providerType: 'openai',
+    costUsd: null,
+    rateLimit: null,
+    responseId: null,
+    responseModel: null,
+    choices: null,
     ...fields,
   };
 }
@@ -66,6 +72,10 @@ export function requestEnd(fields: Partial<RequestEndEvent> = {}): RequestEndEve
     errorType: null,
     usage: null,
     stream: false,
+    requestedModel: null,
+    statusCode: null,
+    overheadMs: 0,
+    costUsd: null,
     ...fields,
   };
 }
