@@ -1,21 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { NoProviderAvailableError, ProviderError } from '../../lib/index.js';
 import { MockProviderServer } from '../../lib/testing/index.js';
 import { ofType, recordEvents, rejects } from '../core/core-test-kit.js';
-import { ask, plan, routes, RoutingBed } from './routing-test-kit.js';
+import { ask, plan, routes, RoutingBed, useRoutingBed } from './routing-test-kit.js';
 
 describe('the clock option drives every time rule', () => {
   let server: MockProviderServer;
   let bed: RoutingBed;
-  before(async () => {
-    server = await MockProviderServer.start();
-    bed = new RoutingBed(server);
-  });
-  beforeEach(() => bed.next());
-  after(async () => {
-    await bed.close();
-    await server.close();
+  useRoutingBed((s, b) => {
+    server = s;
+    bed = b;
   });
 
   it('circuit: closed -> open -> (cool-down on the clock) half-open probe -> open again -> half-open -> closed', async () => {

@@ -1,21 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Client, NoProviderAvailableError, RateLimitError, ProviderError } from '../../lib/index.js';
 import { MockProviderServer } from '../../lib/testing/index.js';
 import { rejects, TEST_KEY } from '../core/core-test-kit.js';
-import { ask, plan, routes, RoutingBed } from './routing-test-kit.js';
+import { ask, plan, routes, RoutingBed, useRoutingBed } from './routing-test-kit.js';
 
 describe('429s and cool-downs', () => {
   let server: MockProviderServer;
   let bed: RoutingBed;
-  before(async () => {
-    server = await MockProviderServer.start();
-    bed = new RoutingBed(server);
-  });
-  beforeEach(() => bed.next());
-  after(async () => {
-    await bed.close();
-    await server.close();
+  useRoutingBed((s, b) => {
+    server = s;
+    bed = b;
   });
 
   it('a single-provider Client answering 429 keeps throwing RateLimitError, every call reaching the provider (issue 8 item 6)', async () => {

@@ -1,22 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { evaluateRouterHealth } from '../../adapters/shared/evaluate-router-health.js';
 import { BudgetExceededError } from '../../lib/index.js';
 import { MockProviderServer } from '../../lib/testing/index.js';
 import { rejects } from '../core/core-test-kit.js';
-import { ask, RoutingBed } from './routing-test-kit.js';
+import { ask, RoutingBed, useRoutingBed } from './routing-test-kit.js';
 
 describe('health reports cool-downs, rate limits and spent budgets', () => {
   let server: MockProviderServer;
   let bed: RoutingBed;
-  before(async () => {
-    server = await MockProviderServer.start();
-    bed = new RoutingBed(server);
-  });
-  beforeEach(() => bed.next());
-  after(async () => {
-    await bed.close();
-    await server.close();
+  useRoutingBed((s, b) => {
+    server = s;
+    bed = b;
   });
 
   it('a provider cooling down or at its rpm is degraded; the router is degraded while another serves', async () => {

@@ -1,21 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { NoProviderAvailableError, RateLimitError } from '../../lib/index.js';
 import { MockProviderServer } from '../../lib/testing/index.js';
 import { rejects } from '../core/core-test-kit.js';
-import { ask, plan, routes, RoutingBed } from './routing-test-kit.js';
+import { ask, plan, routes, RoutingBed, useRoutingBed } from './routing-test-kit.js';
 
 describe('rpm and tpm limits', () => {
   let server: MockProviderServer;
   let bed: RoutingBed;
-  before(async () => {
-    server = await MockProviderServer.start();
-    bed = new RoutingBed(server);
-  });
-  beforeEach(() => bed.next());
-  after(async () => {
-    await bed.close();
-    await server.close();
+  useRoutingBed((s, b) => {
+    server = s;
+    bed = b;
   });
 
   it('a provider at its rpm is skipped (rate_limited) until its oldest request leaves the 60 s window', async () => {

@@ -1,5 +1,6 @@
 import { LlmRouter, type LlmRouterOptions, type ProviderConfig, type RouterEvent } from '../../lib/index.js';
-import type { MockFault, MockProviderServer } from '../../lib/testing/index.js';
+import { after, before, beforeEach } from 'node:test';
+import { type MockFault, MockProviderServer } from '../../lib/testing/index.js';
 import { TEST_KEY } from '../core/core-test-kit.js';
 
 /** A fake clock for the `clock` option: starts at `start`, moves only when told. */
@@ -88,4 +89,20 @@ export async function routes(r: LlmRouter, fn: () => Promise<unknown>): Promise<
 /** `provider:skipped` of each candidate of a route event, e.g. `['a:cooling_down', 'b']`. */
 export function plan(e: Extract<RouterEvent, { type: 'request.route' }>): string[] {
   return e.candidates.map((c) => (c.skipped === null ? c.provider : `${c.provider}:${c.skipped}`));
+}
+
+/** Registers the suite's hooks: one server and bed for the suite, a fresh bed state per test, both closed after. */
+export function useRoutingBed(ready: (server: MockProviderServer, bed: RoutingBed) => void): void {
+  let server: MockProviderServer;
+  let bed: RoutingBed;
+  before(async () => {
+    server = await MockProviderServer.start();
+    bed = new RoutingBed(server);
+    ready(server, bed);
+  });
+  beforeEach(() => bed.next());
+  after(async () => {
+    await bed.close();
+    await server.close();
+  });
 }

@@ -1,21 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { LlmRouter } from '../../lib/index.js';
 import { MockProviderServer } from '../../lib/testing/index.js';
 import { drain, TEST_KEY } from '../core/core-test-kit.js';
-import { ask, FakeClock, plan, routes, RoutingBed } from './routing-test-kit.js';
+import { ask, FakeClock, plan, routes, RoutingBed, useRoutingBed } from './routing-test-kit.js';
 
 describe('strategies, through the router', () => {
   let server: MockProviderServer;
   let bed: RoutingBed;
-  before(async () => {
-    server = await MockProviderServer.start();
-    bed = new RoutingBed(server);
-  });
-  beforeEach(() => bed.next());
-  after(async () => {
-    await bed.close();
-    await server.close();
+  useRoutingBed((s, b) => {
+    server = s;
+    bed = b;
   });
 
   it('least-busy sends to the provider with the fewest attempts in flight; ties keep the configured order', async () => {
