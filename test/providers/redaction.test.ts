@@ -13,8 +13,8 @@ const FOREIGN = {
   bearer: 'abcdefghijklmnopqrstuvwx0123456789',
   query: 'queryParamSecretValue987',
   openai: 'sk-proj-ABCDEFGHIJKLMNOPQRSTUVWX0123456789',
-  anthropic: 'sk-ant-api03-ABCDEFGHIJKLMNOPQRSTUVWX012',
-  google: 'AIzaSyA0123456789abcdefghijklmnopqrstu',
+  anthropic: 'sk-ant-api03_ABCDEFGH_IJKLMNOP_QRSTUVWX012',
+  google: 'AIzaSyA0123456789abcdefghij',
   groq: 'gsk_ABCDEFGHIJKLMNOPQRSTUVWX0123456789abcdefghijklmnop',
   xai: 'xai-ABCDEFGHIJKLMNOPQRSTUVWX0123456789abcdefghijklmnopqrstuvwxyz',
 };

@@ -17,8 +17,8 @@ export interface FormatCase {
 /** Keys of the shape each provider really uses (made up): the generic patterns do not know all of them. */
 export const KEYS = {
   openai: 'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAB7CDEfG',
-  anthropic: 'sk-ant-api03-Zy9xWv8uTs7rQp6oNm5lKj4iHg3fEd2cBa1ZyXwVu',
-  gemini: 'AIzaSyD4f8Gh2Jk6Lm0Np3Qr7St1Vw5Xz9Bc2De',
+  anthropic: 'sk-ant-api03_Zy9xWv8u_Ts7rQp6oNm5l_Kj4iHg3fEd2cBa1ZyXwVu',
+  gemini: 'AIzaSyD4f8Gh2Jk6Lm0Np3Qr7St1',
   azure: '8f3c2a1b9d4e7f6a5b0c3d2e1f9a8b7c',
   ollama: 'ollama-cloud-3f9a1c7e5b2d8f4a6c0e9b1d3f5a7c9e',
 } as const;

@@ -125,8 +125,8 @@ describe('secrets sweep', () => {
     { providerType: 'xai', key: 'xai-3Fq8Lr2Mv6Nw0Px4Qy8Rz2Sa6Tb0Uc4Vd8We2Xf6Yg0Zh4Ai8' },
     { providerType: 'openrouter', key: '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' },
     { providerType: 'mistral', key: 'Qm7Xr2Kp9Lw4Nz6Vt1Yb8Hc3Jd5Fg0Sa' },
-    { providerType: 'deepseek', key: 'sk-4b8e2c6a0d9f3b7e1c5a9d3f7b1e5c9a' },
-    { providerType: 'aliyun', key: 'sk-1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d' },
+    { providerType: 'deepseek', key: 'sk-4b8e2c6a_0d9f3b7e_1c5a9d3f_7b1e5c9a' },
+    { providerType: 'aliyun', key: 'sk-1a2b3c4d_5e6f7a8b_9c0d1e2f_3a4b5c6d' },
     { providerType: 'zhipu', key: 'zk8d2f4a6c8e0b2d4f6a8c0e2b4d6f8a0.Hq3Wm7Pz1Rt5Yv9Nc2Lx6Kb' },
   ];
   for (const { providerType, key } of FAMILY_KEYS) {
