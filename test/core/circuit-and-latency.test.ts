@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { AbortError, LlmRouter, type LlmRouterOptions, type ProviderConfig } from '../../lib/index.js';
 import { MockProviderServer } from '../../lib/testing/index.js';
 import { waitFor } from '../support/provider-test-kit.js';
-import { rejects, TEST_KEY } from './core-test-kit.js';
+import { rejects, TEST_KEY, useSuiteServer } from './core-test-kit.js';
 
 describe('circuit breaker and latency ranking, through the router', () => {
   let server: MockProviderServer;
@@ -40,17 +40,7 @@ describe('circuit breaker and latency ranking, through the router', () => {
     server.clearFaults();
   }
 
-  before(async () => {
-    server = await MockProviderServer.start();
-  });
-  beforeEach(() => {
-    run++;
-  });
-  afterEach(() => server.clearFaults());
-  after(async () => {
-    await Promise.all(routers.map((r) => r.close()));
-    await server.close();
-  });
+  useSuiteServer(routers, (s) => (server = s), () => run++);
 
   it('the caller’s aborts never open a circuit (breaker on, threshold 1)', async () => {
     const r = make({ circuitBreaker: { failureThreshold: 1, cooldownMs: 60_000 } });

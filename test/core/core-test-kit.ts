@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach } from 'node:test';
+import { MockProviderServer } from '../../lib/testing/index.js';
 import type { ChatCompletionChunk, ChatCompletionStream, LlmRouter, RouterEvent } from '../../lib/index.js';
 import type { Logger } from '../../lib/logging/logger.js';
 import type { ClientOptions } from '../../lib/config/index.js';
@@ -92,4 +94,22 @@ function safeJson(value: unknown): string {
   } catch {
     return '';
   }
+}
+
+/**
+ * The hooks of a suite on one `MockProviderServer`: started before the suite (handed to `ready`),
+ * `eachTest` before every test, faults cleared after it, the suite's routers and the server closed after.
+ */
+export function useSuiteServer(routers: readonly LlmRouter[], ready: (server: MockProviderServer) => void, eachTest: () => void): void {
+  let server: MockProviderServer;
+  before(async () => {
+    server = await MockProviderServer.start();
+    ready(server);
+  });
+  beforeEach(eachTest);
+  afterEach(() => server.clearFaults());
+  after(async () => {
+    await Promise.all(routers.map((r) => r.close()));
+    await server.close();
+  });
 }

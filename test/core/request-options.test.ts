@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { BadRequestError, Client, LlmRouter, ProviderError, type ChatMessage, type LlmRouterOptions, type ProviderConfig } from '../../lib/index.js';
 import { MockProviderServer } from '../../lib/testing/index.js';
-import { drain, errorText, ofType, recordEvents, rejects, TEST_KEY } from './core-test-kit.js';
+import { drain, errorText, ofType, recordEvents, rejects, TEST_KEY, useSuiteServer } from './core-test-kit.js';
 
 describe('per-request options and what events carry', () => {
   let server: MockProviderServer;
@@ -29,17 +29,7 @@ describe('per-request options and what events carry', () => {
   const failOn = (name: string, fault: Parameters<MockProviderServer['enqueueFault']>[0], times = 1) =>
     server.enqueueFault(fault, { times, match: { path: seg(name) } });
 
-  before(async () => {
-    server = await MockProviderServer.start();
-  });
-  beforeEach(() => {
-    run++;
-  });
-  afterEach(() => server.clearFaults());
-  after(async () => {
-    await Promise.all(routers.map((r) => r.close()));
-    await server.close();
-  });
+  useSuiteServer(routers, (s) => (server = s), () => run++);
 
   it('requestId is on the completion, the stream and every chunk, the same as in the events', async () => {
     const r = make();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   AuthenticationError,
   BadRequestError,
@@ -12,7 +12,7 @@ import {
   type ProviderConfig,
 } from '../../lib/index.js';
 import { MockProviderServer } from '../../lib/testing/index.js';
-import { errorText, ofType, recordEvents, rejects, TEST_KEY } from './core-test-kit.js';
+import { errorText, ofType, recordEvents, rejects, TEST_KEY, useSuiteServer } from './core-test-kit.js';
 import { waitUntil } from '../support/wait-until.js';
 
 describe('LlmRouter against a real server', () => {
@@ -41,17 +41,7 @@ describe('LlmRouter against a real server', () => {
   const failOn = (name: string, fault: Parameters<MockProviderServer['enqueueFault']>[0], times = 1) =>
     server.enqueueFault(fault, { times, match: { path: seg(name) } });
 
-  before(async () => {
-    server = await MockProviderServer.start();
-  });
-  beforeEach(() => {
-    run++;
-  });
-  afterEach(() => server.clearFaults());
-  after(async () => {
-    await Promise.all(routers.map((r) => r.close()));
-    await server.close();
-  });
+  useSuiteServer(routers, (s) => (server = s), () => run++);
 
   describe('fallback', () => {
     it('the first provider 503s, the second answers; request.fallback is emitted', async () => {
