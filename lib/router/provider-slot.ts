@@ -78,7 +78,7 @@ export function attemptStarted(slot: ProviderSlot): void {
  * retry delay cools it down instead); the caller's abort and a 429 release a half-open probe
  * without a verdict. Latency, cool-downs, limits and spend are updated by `RoutingRules`.
  */
-export function attemptSettled(slot: ProviderSlot, error: LlmRouterError | undefined, _latencyMs: number, _now: number): void {
+export function attemptSettled(slot: ProviderSlot, error: LlmRouterError | undefined): void {
   slot.inFlight--;
   const breaker = slot.breaker;
   if (error === undefined) {

@@ -1,6 +1,6 @@
 import type { LlmRouterError } from '../errors/llm-router-error.js';
 import type { CostCalculator } from '../cost/index.js';
-import type { EventBus } from '../events/event-bus.js';
+import { EVENT_BIT, type EventBus } from '../events/event-bus.js';
 import type { CircuitState, RateLimitSnapshot, RouteSkipReason } from '../events/router-event.js';
 import type { SafeLogger } from '../logging/logger.js';
 import type { ChatCompletionChoice, FinishReason, Usage } from '../types/chat.js';
@@ -10,22 +10,27 @@ import type { RequestRun, Target } from './request-run.js';
 
 /** How one attempt ended: answered, failed, or (for streams) finished, cut or abandoned. */
 export interface AttemptOutcome {
-  error: LlmRouterError | undefined;
-  latencyMs: number;
-  usage: Usage | null;
-  ttftMs: number | null;
-  finishReason: FinishReason | null;
-  abandoned: boolean;
-  rateLimit: RateLimitSnapshot | null;
-  responseId: string | null;
-  responseModel: string | null;
-  choices: readonly ChatCompletionChoice[] | null;
+  readonly error: LlmRouterError | undefined;
+  readonly latencyMs: number;
+  readonly usage: Usage | null;
+  readonly ttftMs: number | null;
+  readonly finishReason: FinishReason | null;
+  readonly abandoned: boolean;
+  readonly rateLimit: RateLimitSnapshot | null;
+  readonly responseId: string | null;
+  readonly responseModel: string | null;
+  readonly choices: readonly ChatCompletionChoice[] | null;
 }
 
-/** Told of every attempt's end (with its cost when `needsCost`) before its event is built. */
+/** Told of every attempt's end (with its cost when `needsCost`, and the router clock's `now`) before its event is built. */
 export interface AttemptEndObserver {
   readonly needsCost: boolean;
-  attemptEnded(run: RequestRun, target: Target, outcome: AttemptOutcome, costUsd: number | null): void;
+  attemptEnded(run: RequestRun, target: Target, outcome: AttemptOutcome, costUsd: number | null, now: number): void;
+}
+
+/** The providers a request's candidates leave out (they do not serve its model or operation). */
+export interface OtherProviders {
+  others(targets: readonly Target[]): ProviderSlot[];
 }
 
 /**
@@ -45,13 +50,13 @@ export class Reporter {
     private readonly observer?: AttemptEndObserver,
   ) {}
 
-  /** Whether anything would be reported: a listener, a logger or the routing rules' observer (callers may skip preparing a report). */
-  get active(): boolean {
-    return this.logging || this.bus.active || this.observer !== undefined;
+  /** Whether somebody reads the events of `bit` (see `EVENT_BIT`). */
+  private wants(bit: number): boolean {
+    return (this.bus.wanted & bit) !== 0;
   }
 
   requestStarted(run: RequestRun, targets: readonly Target[]): void {
-    if (!this.bus.active) return;
+    if (!this.wants(EVENT_BIT['request.start'])) return;
     this.bus.emit({
       type: 'request.start',
       requestId: run.requestId,
@@ -66,24 +71,24 @@ export class Reporter {
   }
 
   /** The request's candidates in the order they will be tried, with why any is skipped; then those that do not serve it. */
-  route(run: RequestRun, targets: readonly Target[], reasons: ReadonlyArray<RouteSkipReason | null> | undefined, others: () => ProviderSlot[]): void {
-    if (!this.bus.active) return;
+  route(run: RequestRun, targets: readonly Target[], reasons: ReadonlyArray<RouteSkipReason | null> | undefined, resolver: OtherProviders): void {
+    if (!this.wants(EVENT_BIT['request.route'])) return;
     const candidates: Array<{ provider: string; model: string; skipped: RouteSkipReason | null }> = [];
     for (let i = 0; i < targets.length; i++) candidates.push({ provider: targets[i]!.slot.provider.name, model: targets[i]!.model, skipped: reasons?.[i] ?? null });
     if (targets.length < this.providerCount) {
-      for (const s of others()) candidates.push({ provider: s.provider.name, model: run.requestedModel, skipped: 'model_not_served' });
+      for (const s of resolver.others(targets)) candidates.push({ provider: s.provider.name, model: run.requestedModel, skipped: 'model_not_served' });
     }
     this.bus.emit({ type: 'request.route', requestId: run.requestId, timestamp: this.clock(), metadata: run.metadata, candidates });
   }
 
-  attemptStarted(run: RequestRun, target: Target, attempt: number): void {
+  attemptStarted(run: RequestRun, target: Target, attempt: number, now: number): void {
     const { provider, endpoint } = target.slot;
     if (this.logging) this.logger.debug({ requestId: run.requestId, provider: provider.name, model: target.model, attempt }, 'llm-router: attempt');
-    if (!this.bus.active) return;
+    if (!this.wants(EVENT_BIT['attempt.start'])) return;
     this.bus.emit({
       type: 'attempt.start',
       requestId: run.requestId,
-      timestamp: this.clock(),
+      timestamp: now,
       metadata: run.metadata,
       operation: run.operation,
       provider: provider.name,
@@ -107,15 +112,16 @@ export class Reporter {
       else this.logger.warn({ ...fields, errorType: error.name, err: error.message }, 'llm-router: attempt failed');
     }
     const observer = this.observer;
-    const active = this.bus.active;
+    const active = this.wants(EVENT_BIT['attempt.end']);
     const costUsd = active || observer?.needsCost === true ? this.cost(provider.type, target.model, o.usage) : null;
     if (costUsd !== null) run.costUsd = (run.costUsd ?? 0) + costUsd;
-    observer?.attemptEnded(run, target, o, costUsd);
+    const now = this.clock();
+    observer?.attemptEnded(run, target, o, costUsd, now);
     if (!active) return;
     this.bus.emit({
       type: 'attempt.end',
       requestId: run.requestId,
-      timestamp: this.clock(),
+      timestamp: now,
       metadata: run.metadata,
       operation: run.operation,
       provider: provider.name,
@@ -140,7 +146,7 @@ export class Reporter {
   }
 
   firstChunk(run: RequestRun, target: Target, attempt: number, ttftMs: number): void {
-    if (!this.bus.active) return;
+    if (!this.wants(EVENT_BIT['stream.first_chunk'])) return;
     this.bus.emit({
       type: 'stream.first_chunk',
       requestId: run.requestId,
@@ -160,7 +166,7 @@ export class Reporter {
         'llm-router: retrying',
       );
     }
-    if (!this.bus.active) return;
+    if (!this.wants(EVENT_BIT['request.retry'])) return;
     this.bus.emit({
       type: 'request.retry',
       requestId: run.requestId,
@@ -182,7 +188,7 @@ export class Reporter {
         'llm-router: falling back',
       );
     }
-    if (!this.bus.active) return;
+    if (!this.wants(EVENT_BIT['request.fallback'])) return;
     this.bus.emit({
       type: 'request.fallback',
       requestId: run.requestId,
@@ -199,7 +205,7 @@ export class Reporter {
   requestEnded(run: RequestRun, error: LlmRouterError | null, usage: Usage | null): void {
     if (run.ended) return;
     run.ended = true;
-    if (!this.bus.active) return;
+    if (!this.wants(EVENT_BIT['request.end'])) return;
     const latencyMs = performance.now() - run.startedAt;
     const target = run.last;
     this.bus.emit({
@@ -225,7 +231,7 @@ export class Reporter {
 
   circuit(provider: string, state: CircuitState, previousState: CircuitState, reason: string): void {
     this.logger.warn({ provider, state, previousState, reason }, 'llm-router: circuit state changed');
-    if (!this.bus.active) return;
+    if (!this.wants(EVENT_BIT['provider.state'])) return;
     this.bus.emit({ type: 'provider.state', requestId: '', timestamp: this.clock(), provider, state, previousState, reason });
   }
 }

@@ -54,8 +54,10 @@ export class RequestRunner implements AttemptHost {
     } catch (error) {
       return Promise.reject(error);
     }
-    const refreshed = this.rules.refresh(this.clock());
-    if (refreshed !== undefined) return refreshed.then(() => this.route(op, request, requestId, served));
+    if (this.rules.refreshes) {
+      const refreshed = this.rules.refresh(this.clock());
+      if (refreshed !== undefined) return refreshed.then(() => this.route(op, request, requestId, served));
+    }
     return this.route(op, request, requestId, served);
   }
 
@@ -80,7 +82,7 @@ export class RequestRunner implements AttemptHost {
       run.candidates = targets.length;
       this.reporter.requestStarted(run, targets);
       const reasons = this.rules.plan(run, targets, now);
-      this.reporter.route(run, targets, reasons, () => this.targets.others(targets));
+      this.reporter.route(run, targets, reasons, this.targets);
       if (reasons !== undefined && reasons.every((r) => r === 'budget_exceeded')) {
         const error = this.exhausted(run, undefined, targets.map((target) => ({ target, reason: 'budget_exceeded' as const })));
         this.reporter.requestEnded(run, error, null);
@@ -89,63 +91,70 @@ export class RequestRunner implements AttemptHost {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.loop(op, request, run, targets).catch((error: LlmRouterError) => {
-      this.reporter.requestEnded(run, error, null);
-      throw error;
-    });
+    return this.loop(op, request, run, targets);
   }
 
+  /** The attempts of a request, in candidate order; ends the request when they fail for good. */
   private async loop<Req extends RoutedRequest, Answer, Result>(
     op: OperationSpec<Req, Answer, Result>,
     request: Req,
     run: RoutedRun,
     targets: readonly Target[],
   ): Promise<Result> {
-    const { signal } = request;
-    let skipped: Skipped | undefined;
-    let previous: { target: Target; error: LlmRouterError } | undefined;
-    for (let ti = 0; ti < targets.length; ti++) {
-      const target = targets[ti]!;
-      const { slot } = target;
-      const policy = withMaxRetries(slot.provider.config.retry, request.maxRetries);
-      for (let retry = 0; ; retry++) {
-        let reason = this.rules.admit(run, target, retry, this.clock());
-        if (reason instanceof Promise) reason = await reason;
-        if (reason !== null) {
-          (skipped ??= []).push({ target, reason });
-          break;
-        }
-        if (previous !== undefined && previous.target !== target && retry === 0) this.reporter.fallback(run, previous.target, target, previous.error);
-        const attempt = this.begin(run, target, request);
-        let error: LlmRouterError;
-        try {
-          const answer = await op.call(slot.provider, request, attempt.controller);
-          return op.deliver(answer, attempt);
-        } catch (e) {
-          error = attempt.failed(e);
-        }
-        run.errors.push(error);
-        previous = { target, error };
-        if (!allowsFallback(error)) throw error;
-        if (retry >= policy.maxRetries || !isRetryable(error, policy)) break;
-        const delay = retryDelay(policy, retry, error.retryAfterMs);
-        if (delay === undefined) break;
-        this.reporter.retry(run, target, attempt.number, delay, error);
-        const asleep = performance.now();
-        try {
-          await sleep(delay, signal);
-        } catch (cause) {
-          throw new AbortError('request aborted by the caller', { provider: slot.provider.name, requestId: run.requestId, cause });
-        } finally {
-          run.sleptMs += performance.now() - asleep;
+    try {
+      const { signal } = request;
+      let skipped: Skipped | undefined;
+      let previous: { target: Target; error: LlmRouterError } | undefined;
+      for (let ti = 0; ti < targets.length; ti++) {
+        const target = targets[ti]!;
+        const { slot } = target;
+        const policy = withMaxRetries(slot.provider.config.retry, request.maxRetries);
+        for (let retry = 0; ; retry++) {
+          let now = this.clock();
+          let reason = this.rules.admit(run, target, retry, now);
+          if (reason instanceof Promise) {
+            reason = await reason;
+            now = this.clock();
+          }
+          if (reason !== null) {
+            (skipped ??= []).push({ target, reason });
+            break;
+          }
+          if (previous !== undefined && previous.target !== target && retry === 0) this.reporter.fallback(run, previous.target, target, previous.error);
+          const attempt = this.begin(run, target, request, now);
+          let error: LlmRouterError;
+          try {
+            const answer = await op.call(slot.provider, request, attempt.controller);
+            return op.deliver(answer, attempt);
+          } catch (e) {
+            error = attempt.failed(e);
+          }
+          run.addError(error);
+          previous = { target, error };
+          if (!allowsFallback(error)) throw error;
+          if (retry >= policy.maxRetries || !isRetryable(error, policy)) break;
+          const delay = retryDelay(policy, retry, error.retryAfterMs);
+          if (delay === undefined) break;
+          this.reporter.retry(run, target, attempt.number, delay, error);
+          const asleep = performance.now();
+          try {
+            await sleep(delay, signal);
+          } catch (cause) {
+            throw new AbortError('request aborted by the caller', { provider: slot.provider.name, requestId: run.requestId, cause });
+          } finally {
+            run.sleptMs += performance.now() - asleep;
+          }
         }
       }
+      throw this.exhausted(run, previous?.error, skipped);
+    } catch (error) {
+      this.reporter.requestEnded(run, error as LlmRouterError, null);
+      throw error;
     }
-    throw this.exhausted(run, previous?.error, skipped);
   }
 
-  /** Starts an attempt on `target`: its controller (timeout, caller's signal), in-flight count and event. */
-  private begin(run: RoutedRun, target: Target, request: RoutedRequest): Attempt {
+  /** Starts an attempt on `target` at `now` (router clock): its controller (timeout, caller's signal), in-flight count and event. */
+  private begin(run: RoutedRun, target: Target, request: RoutedRequest, now: number): Attempt {
     const { slot } = target;
     const number = ++run.attempts;
     run.last = target;
@@ -154,7 +163,7 @@ export class RequestRunner implements AttemptHost {
     const controller = new AttemptController(slot.provider.name, run.requestId, target.model, limit, request.signal, this.deadlines, t0);
     controller.headers = request.headers;
     attemptStarted(slot);
-    this.reporter.attemptStarted(run, target, number);
+    this.reporter.attemptStarted(run, target, number, now);
     return new Attempt(this, run, target, number, controller, t0);
   }
 

@@ -1,0 +1,21 @@
+import type { RouterEvent, RouterEventType } from './router-event.js';
+
+/**
+ * A consumer of a router's events inside the library (the metrics collector): called directly by
+ * the router's event bus, without rxjs, and only for the event types it names, so that events nobody reads
+ * are not built.
+ */
+export interface EventSink {
+  readonly types: readonly RouterEventType[];
+  next(event: RouterEvent): void;
+  /** The source closed: no event follows. */
+  complete(): void;
+}
+
+/** @internal The method of an event source (`LlmRouter`) that takes an `EventSink`; it returns the detach function. */
+export const ATTACH_EVENT_SINK: unique symbol = Symbol('llm-api-router.attach-event-sink');
+
+/** @internal An event source that takes sinks. */
+export interface EventSinkSource {
+  [ATTACH_EVENT_SINK](sink: EventSink): () => void;
+}
