@@ -53,12 +53,13 @@ export class EventBus {
   private readonly emitter = new EventEmitter();
   private readonly wrapped = new Map<AnyListener, Map<string, AnyListener>>();
   private listenerCount = 0;
-  /** Listeners and sinks per type (rxjs subscribers read every type and are counted apart). */
-  private readonly interest = perType(0);
+  /** Listeners per type (rxjs subscribers read every type and are counted apart). */
+  private readonly listening = perType(0);
   /** The sinks of each type, copy-on-write. */
   private readonly sinks = perType(NO_SINKS);
   private allSinks: readonly EventSink[] = NO_SINKS;
   private mask = 0;
+  private sinkOnlyMask = 0;
 
   constructor(private readonly onListenerError: (error: unknown) => void) {}
 
@@ -78,6 +79,14 @@ export class EventBus {
    */
   get wanted(): number {
     return this.mask;
+  }
+
+  /**
+   * The event types only sinks receive (no subscriber, no listener), as bits of `EVENT_BIT`: a producer
+   * may hand them one reused event object per type, since a sink never keeps an event (see `EventSink`).
+   */
+  get sinksOnly(): number {
+    return this.sinkOnlyMask;
   }
 
   emit(event: RouterEvent): void {
@@ -103,7 +112,6 @@ export class EventBus {
     const types = [...new Set(sink.types)].filter((type) => Object.hasOwn(this.sinks, type));
     for (const type of types) {
       this.sinks[type] = [...this.sinks[type], sink];
-      this.interest[type]++;
     }
     this.allSinks = [...this.allSinks, sink];
     this.updateMask();
@@ -113,7 +121,6 @@ export class EventBus {
       removed = true;
       for (const type of types) {
         this.sinks[type] = this.sinks[type].filter((s) => s !== sink);
-        this.interest[type]--;
       }
       this.allSinks = this.allSinks.filter((s) => s !== sink);
       this.updateMask();
@@ -134,10 +141,20 @@ export class EventBus {
   }
 
   private updateMask(): void {
-    let mask = this.subscribers.length > 0 ? EVERY_TYPE : 0;
-    const interest = this.interest;
-    for (const type in interest) if (interest[type as RouterEventType] > 0) mask |= EVENT_BIT[type as RouterEventType];
+    const subscribed = this.subscribers.length > 0;
+    let mask = subscribed ? EVERY_TYPE : 0;
+    let sinkOnly = 0;
+    for (const key in this.listening) {
+      const type = key as RouterEventType;
+      const bit = EVENT_BIT[type];
+      if (this.listening[type] > 0) mask |= bit;
+      if (this.sinks[type].length > 0) {
+        mask |= bit;
+        if (!subscribed && this.listening[type] === 0) sinkOnly |= bit;
+      }
+    }
     this.mask = mask;
+    this.sinkOnlyMask = sinkOnly;
   }
 
   on<T extends RouterEventType>(type: T, listener: RouterEventListeners[T], once = false): void {
@@ -156,7 +173,7 @@ export class EventBus {
     byType.set(type, guarded);
     this.emitter.on(type, guarded);
     this.listenerCount++;
-    if (Object.hasOwn(this.interest, type)) this.interest[type]++;
+    if (Object.hasOwn(this.listening, type)) this.listening[type]++;
     this.updateMask();
   }
 
@@ -168,7 +185,7 @@ export class EventBus {
     if (byType.size === 0) this.wrapped.delete(listener as AnyListener);
     this.emitter.off(type, guarded);
     this.listenerCount--;
-    if (Object.hasOwn(this.interest, type)) this.interest[type]--;
+    if (Object.hasOwn(this.listening, type)) this.listening[type]--;
     this.updateMask();
   }
 
@@ -180,8 +197,8 @@ export class EventBus {
     this.subscribers = [];
     this.allSinks = NO_SINKS;
     Object.assign(this.sinks, perType(NO_SINKS));
-    Object.assign(this.interest, perType(0));
-    this.mask = 0;
+    Object.assign(this.listening, perType(0));
+    this.mask = this.sinkOnlyMask = 0;
     for (const sink of sinks) {
       try {
         sink.complete();

@@ -7,6 +7,10 @@ import type { RouterEvent, RouterEventType } from './router-event.js';
  */
 export interface EventSink {
   readonly types: readonly RouterEventType[];
+  /**
+   * One event. While only sinks read its type, the bus may pass the same object again for the next event
+   * of that type, refilled: read what you need during the call, never keep the event itself.
+   */
   next(event: RouterEvent): void;
   /** The source closed: no event follows. */
   complete(): void;

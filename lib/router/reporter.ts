@@ -1,7 +1,8 @@
 import type { LlmRouterError } from '../errors/llm-router-error.js';
 import type { CostCalculator } from '../cost/index.js';
 import { EVENT_BIT, type EventBus } from '../events/event-bus.js';
-import type { CircuitState, RateLimitSnapshot, RouteSkipReason } from '../events/router-event.js';
+import { attemptEndFrame, attemptStartFrame, requestEndFrame } from '../events/event-frames.js';
+import type { AttemptEndEvent, AttemptStartEvent, CircuitState, RateLimitSnapshot, RequestEndEvent, RouteSkipReason } from '../events/router-event.js';
 import type { SafeLogger } from '../logging/logger.js';
 import type { ChatCompletionChoice, FinishReason, Usage } from '../types/chat.js';
 import type { ProviderSlot } from './provider-slot.js';
@@ -40,6 +41,8 @@ export interface OtherProviders {
 export class Reporter {
   /** How many providers the router has (set by the router): fewer candidates means some do not serve the request. */
   providerCount = 0;
+  /** The events refilled for the types only sinks read (see `EventBus.sinksOnly`). */
+  private readonly frames: { attemptStart?: AttemptStartEvent; attemptEnd?: AttemptEndEvent; requestEnd?: RequestEndEvent } = {};
 
   constructor(
     private readonly bus: EventBus,
@@ -84,21 +87,21 @@ export class Reporter {
   attemptStarted(run: RequestRun, target: Target, attempt: number, now: number): void {
     const { provider, endpoint } = target.slot;
     if (this.logging) this.logger.debug({ requestId: run.requestId, provider: provider.name, model: target.model, attempt }, 'llm-router: attempt');
-    if (!this.wants(EVENT_BIT['attempt.start'])) return;
-    this.bus.emit({
-      type: 'attempt.start',
-      requestId: run.requestId,
-      timestamp: now,
-      metadata: run.metadata,
-      operation: run.operation,
-      provider: provider.name,
-      model: target.model,
-      attempt,
-      stream: run.stream,
-      providerType: provider.type,
-      serverAddress: endpoint?.address ?? null,
-      serverPort: endpoint?.port ?? null,
-    });
+    const bit = EVENT_BIT['attempt.start'];
+    if (!this.wants(bit)) return;
+    const e = (this.bus.sinksOnly & bit) !== 0 ? (this.frames.attemptStart ??= attemptStartFrame()) : attemptStartFrame();
+    e.requestId = run.requestId;
+    e.timestamp = now;
+    e.metadata = run.metadata;
+    e.operation = run.operation;
+    e.provider = provider.name;
+    e.model = target.model;
+    e.attempt = attempt;
+    e.stream = run.stream;
+    e.providerType = provider.type;
+    e.serverAddress = endpoint?.address ?? null;
+    e.serverPort = endpoint?.port ?? null;
+    this.bus.emit(e);
   }
 
   /** Reports an attempt's end (its cost is added to the request's). */
@@ -112,37 +115,37 @@ export class Reporter {
       else this.logger.warn({ ...fields, errorType: error.name, err: error.message }, 'llm-router: attempt failed');
     }
     const observer = this.observer;
-    const active = this.wants(EVENT_BIT['attempt.end']);
+    const bit = EVENT_BIT['attempt.end'];
+    const active = this.wants(bit);
     const costUsd = active || observer?.needsCost === true ? this.cost(provider.type, target.model, o.usage) : null;
     if (costUsd !== null) run.costUsd = (run.costUsd ?? 0) + costUsd;
     const now = this.clock();
     observer?.attemptEnded(run, target, o, costUsd, now);
     if (!active) return;
-    this.bus.emit({
-      type: 'attempt.end',
-      requestId: run.requestId,
-      timestamp: now,
-      metadata: run.metadata,
-      operation: run.operation,
-      provider: provider.name,
-      model: target.model,
-      attempt,
-      success: error === undefined,
-      latencyMs: o.latencyMs,
-      statusCode,
-      errorType: error?.name ?? null,
-      usage: o.usage,
-      stream: run.stream,
-      ttftMs: o.ttftMs,
-      finishReason: o.finishReason,
-      abandoned: o.abandoned,
-      providerType: provider.type,
-      costUsd,
-      rateLimit: o.rateLimit,
-      responseId: o.responseId,
-      responseModel: o.responseModel,
-      choices: o.choices,
-    });
+    const e = (this.bus.sinksOnly & bit) !== 0 ? (this.frames.attemptEnd ??= attemptEndFrame()) : attemptEndFrame();
+    e.requestId = run.requestId;
+    e.timestamp = now;
+    e.metadata = run.metadata;
+    e.operation = run.operation;
+    e.provider = provider.name;
+    e.model = target.model;
+    e.attempt = attempt;
+    e.success = error === undefined;
+    e.latencyMs = o.latencyMs;
+    e.statusCode = statusCode;
+    e.errorType = error?.name ?? null;
+    e.usage = o.usage;
+    e.stream = run.stream;
+    e.ttftMs = o.ttftMs;
+    e.finishReason = o.finishReason;
+    e.abandoned = o.abandoned;
+    e.providerType = provider.type;
+    e.costUsd = costUsd;
+    e.rateLimit = o.rateLimit;
+    e.responseId = o.responseId;
+    e.responseModel = o.responseModel;
+    e.choices = o.choices;
+    this.bus.emit(e);
   }
 
   firstChunk(run: RequestRun, target: Target, attempt: number, ttftMs: number): void {
@@ -205,28 +208,28 @@ export class Reporter {
   requestEnded(run: RequestRun, error: LlmRouterError | null, usage: Usage | null): void {
     if (run.ended) return;
     run.ended = true;
-    if (!this.wants(EVENT_BIT['request.end'])) return;
+    const bit = EVENT_BIT['request.end'];
+    if (!this.wants(bit)) return;
     const latencyMs = performance.now() - run.startedAt;
     const target = run.last;
-    this.bus.emit({
-      type: 'request.end',
-      requestId: run.requestId,
-      timestamp: this.clock(),
-      metadata: run.metadata,
-      operation: run.operation,
-      success: error === null,
-      provider: target?.slot.provider.name ?? null,
-      model: target?.model ?? null,
-      latencyMs,
-      attempts: run.attempts,
-      errorType: error?.name ?? null,
-      usage,
-      stream: run.stream,
-      requestedModel: run.requestedModel,
-      statusCode: error?.statusCode ?? null,
-      overheadMs: Math.max(0, latencyMs - run.providerMs - run.sleptMs),
-      costUsd: run.costUsd,
-    });
+    const e = (this.bus.sinksOnly & bit) !== 0 ? (this.frames.requestEnd ??= requestEndFrame()) : requestEndFrame();
+    e.requestId = run.requestId;
+    e.timestamp = this.clock();
+    e.metadata = run.metadata;
+    e.operation = run.operation;
+    e.success = error === null;
+    e.provider = target?.slot.provider.name ?? null;
+    e.model = target?.model ?? null;
+    e.latencyMs = latencyMs;
+    e.attempts = run.attempts;
+    e.errorType = error?.name ?? null;
+    e.usage = usage;
+    e.stream = run.stream;
+    e.requestedModel = run.requestedModel;
+    e.statusCode = error?.statusCode ?? null;
+    e.overheadMs = Math.max(0, latencyMs - run.providerMs - run.sleptMs);
+    e.costUsd = run.costUsd;
+    this.bus.emit(e);
   }
 
   circuit(provider: string, state: CircuitState, previousState: CircuitState, reason: string): void {

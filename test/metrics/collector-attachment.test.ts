@@ -61,6 +61,46 @@ describe('a collector attached to a router', () => {
     }
   });
 
+  test('events a listener keeps stay as they were, whether the collector is the only reader before, during or after', async () => {
+    const collector = new MetricsCollector();
+    const router = new LlmRouter({ providers: [{ providerType: 'mock', name: 'steady', defaultModel: 'steady-1' }], metricsCollector: collector });
+    const kept: RouterEvent[] = [];
+    const keep = (e: RouterEvent): void => {
+      kept.push(e);
+    };
+    try {
+      const first = await router.chat.completions.create({ messages: MESSAGES });
+      router.on('attempt.end', keep);
+      router.on('request.end', keep);
+      const second = await router.chat.completions.create({ messages: MESSAGES });
+      const third = await router.chat.completions.create({ messages: MESSAGES });
+      router.off('attempt.end', keep);
+      router.off('request.end', keep);
+      const fourth = await router.chat.completions.create({ messages: MESSAGES });
+      assert.deepEqual(
+        kept.map((e) => [e.type, e.requestId]),
+        [
+          ['attempt.end', second.requestId],
+          ['request.end', second.requestId],
+          ['attempt.end', third.requestId],
+          ['request.end', third.requestId],
+        ],
+      );
+      assert.notEqual(kept[0], kept[2], 'a listener gets an object of its own per event');
+      const records = collector.getMetrics();
+      assert.deepEqual(
+        records.map((r) => r.requestId),
+        [first, second, third, fourth].map((r) => r.requestId),
+      );
+      assert.ok(records.every((r) => r.success && r.provider === 'steady' && r.model === 'steady-1' && r.attempt === 1));
+      const routed = parseSamples(await collector.exportMetricsPrometheus());
+      assert.equal(sampleValue(routed, 'llm_router_routed_requests_total', { model: 'steady-1', provider: 'steady', outcome: 'success' }), 4);
+    } finally {
+      await router.close();
+      collector.close();
+    }
+  });
+
   test('a router that records nothing itself still delivers every event to events$ and to listeners of each type', async () => {
     const router = mockRouter(undefined);
     const seen: string[] = [];
