@@ -60,8 +60,8 @@ export class Attempt implements AttemptOutcome {
     this.responseId = responseId;
     this.responseModel = responseModel;
     this.choices = choices;
-    this.finish(undefined);
-    this.host.reporter.requestEnded(this.run, null, usage);
+    const now = this.finish(undefined);
+    this.host.reporter.requestEnded(this.run, null, usage, now);
   }
 
   /** A stream the provider accepted: handed to the caller, ending the attempt when it ends. */
@@ -79,8 +79,8 @@ export class Attempt implements AttemptOutcome {
     this.abandoned = abandoned;
     this.responseId = first?.id ?? null;
     this.responseModel = first?.model ?? null;
-    this.finish(error);
-    this.host.reporter.requestEnded(this.run, error ?? null, usage);
+    const now = this.finish(error);
+    this.host.reporter.requestEnded(this.run, error ?? null, usage, now);
   }
 
   /** A failed call: ends the attempt and returns its typed error (the request goes on or fails). */
@@ -91,12 +91,13 @@ export class Attempt implements AttemptOutcome {
     return error;
   }
 
-  private finish(error: LlmRouterError | undefined): void {
+  /** Returns the router clock's time of the end. */
+  private finish(error: LlmRouterError | undefined): number {
     const latencyMs = performance.now() - this.startedAt;
     this.error = error;
     this.latencyMs = latencyMs;
     this.run.providerMs += latencyMs;
     attemptSettled(this.target.slot, error);
-    this.host.reporter.attemptEnded(this.run, this.target, this.number, this);
+    return this.host.reporter.attemptEnded(this.run, this.target, this.number, this);
   }
 }

@@ -104,8 +104,8 @@ export class Reporter {
     this.bus.emit(e);
   }
 
-  /** Reports an attempt's end (its cost is added to the request's). */
-  attemptEnded(run: RequestRun, target: Target, attempt: number, o: AttemptOutcome): void {
+  /** Reports an attempt's end (its cost is added to the request's); returns the router clock's time of it. */
+  attemptEnded(run: RequestRun, target: Target, attempt: number, o: AttemptOutcome): number {
     const { provider } = target.slot;
     const error = o.error;
     const statusCode = error === undefined ? 200 : (error.statusCode ?? null);
@@ -121,7 +121,7 @@ export class Reporter {
     if (costUsd !== null) run.costUsd = (run.costUsd ?? 0) + costUsd;
     const now = this.clock();
     observer?.attemptEnded(run, target, o, costUsd, now);
-    if (!active) return;
+    if (!active) return now;
     const e = (this.bus.sinksOnly & bit) !== 0 ? (this.frames.attemptEnd ??= attemptEndFrame()) : attemptEndFrame();
     e.requestId = run.requestId;
     e.timestamp = now;
@@ -146,6 +146,7 @@ export class Reporter {
     e.responseModel = o.responseModel;
     e.choices = o.choices;
     this.bus.emit(e);
+    return now;
   }
 
   firstChunk(run: RequestRun, target: Target, attempt: number, ttftMs: number): void {
@@ -204,8 +205,8 @@ export class Reporter {
     });
   }
 
-  /** Reports the request's end once: answered (`error` null) or failed for good. */
-  requestEnded(run: RequestRun, error: LlmRouterError | null, usage: Usage | null): void {
+  /** Reports the request's end once: answered (`error` null) or failed for good; `now` is the router clock's time, when the caller just read it. */
+  requestEnded(run: RequestRun, error: LlmRouterError | null, usage: Usage | null, now?: number): void {
     if (run.ended) return;
     run.ended = true;
     const bit = EVENT_BIT['request.end'];
@@ -214,7 +215,7 @@ export class Reporter {
     const target = run.last;
     const e = (this.bus.sinksOnly & bit) !== 0 ? (this.frames.requestEnd ??= requestEndFrame()) : requestEndFrame();
     e.requestId = run.requestId;
-    e.timestamp = this.clock();
+    e.timestamp = now ?? this.clock();
     e.metadata = run.metadata;
     e.operation = run.operation;
     e.success = error === null;

@@ -65,8 +65,9 @@ export class RequestRunner implements AttemptHost {
   private route<Req extends RoutedRequest, Answer, Result>(op: OperationSpec<Req, Answer, Result>, request: Req, requestId: string, served: Target[]): Promise<Result> {
     let run: RoutedRun;
     let targets: readonly Target[];
+    let now: number;
     try {
-      const now = this.clock();
+      now = this.clock();
       const maxTokens = (request as { maxTokens?: number }).maxTokens;
       const promptTokens = this.rules.countsTokens || this.strategyNeedsTokens ? estimatePromptTokens(request as Parameters<typeof estimatePromptTokens>[0]) : 0;
       const ctx = this.ctx;
@@ -91,7 +92,7 @@ export class RequestRunner implements AttemptHost {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.loop(op, request, run, targets);
+    return this.loop(op, request, run, targets, now);
   }
 
   /** The attempts of a request, in candidate order; ends the request when they fail for good. */
@@ -100,6 +101,8 @@ export class RequestRunner implements AttemptHost {
     request: Req,
     run: RoutedRun,
     targets: readonly Target[],
+    /** The router clock at routing, for the first admission. */
+    routedAt: number,
   ): Promise<Result> {
     try {
       const { signal } = request;
@@ -110,7 +113,7 @@ export class RequestRunner implements AttemptHost {
         const { slot } = target;
         const policy = withMaxRetries(slot.provider.config.retry, request.maxRetries);
         for (let retry = 0; ; retry++) {
-          let now = this.clock();
+          let now = ti === 0 && retry === 0 ? routedAt : this.clock();
           let reason = this.rules.admit(run, target, retry, now);
           if (reason instanceof Promise) {
             reason = await reason;
