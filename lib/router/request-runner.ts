@@ -21,6 +21,11 @@ import type { TargetResolver } from './targets.js';
 /** The candidates skipped for a request, and why. */
 type Skipped = Array<{ target: Target; reason: RouteSkipReason }>;
 
+/** Where `first` left a request: its first admission's answer (a refusal or a pending one), or its first attempt and what it threw. */
+type FirstAttempt =
+  | { reason: RouteSkipReason | Promise<RouteSkipReason | null>; attempt?: undefined; thrown?: undefined }
+  | { reason?: undefined; attempt: Attempt; thrown: unknown };
+
 /**
  * Runs requests: validation, the state read (one round trip with `sharedState`), candidates in
  * strategy order, then for each candidate its attempts with retries and backoff, falling back to the
@@ -92,10 +97,48 @@ export class RequestRunner implements AttemptHost {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.loop(op, request, run, targets, now);
+    return this.first(op, request, run, targets, now);
   }
 
-  /** The attempts of a request, in candidate order; ends the request when they fail for good. */
+  /**
+   * The first attempt of a request, without an async frame: most requests are answered by it, and the
+   * rest (a skip, a failure) go on in `loop`. Ends the request when its attempts fail for good.
+   */
+  private first<Req extends RoutedRequest, Answer, Result>(
+    op: OperationSpec<Req, Answer, Result>,
+    request: Req,
+    run: RoutedRun,
+    targets: readonly Target[],
+    routedAt: number,
+  ): Promise<Result> {
+    let attempt: Attempt | undefined;
+    try {
+      const target = targets[0]!;
+      const reason = this.rules.admit(run, target, 0, routedAt);
+      if (reason !== null) return this.loop(op, request, run, targets, routedAt, { reason });
+      const started = (attempt = this.begin(run, target, request, routedAt));
+      return Promise.resolve(op.call(target.slot.provider, request, started.controller)).then(
+        (answer) => {
+          try {
+            return op.deliver(answer, started);
+          } catch (thrown) {
+            return this.loop(op, request, run, targets, routedAt, { attempt: started, thrown });
+          }
+        },
+        (thrown: unknown) => this.loop(op, request, run, targets, routedAt, { attempt: started, thrown }),
+      );
+    } catch (thrown) {
+      // With `attempt` set, the provider call threw at once; else admitting or starting the attempt did.
+      if (attempt !== undefined) return this.loop(op, request, run, targets, routedAt, { attempt, thrown });
+      this.reporter.requestEnded(run, thrown as LlmRouterError, null);
+      return Promise.reject(thrown);
+    }
+  }
+
+  /**
+   * The attempts of a request, in candidate order, from where `first` left it (its first admission
+   * refused or pending, or its first attempt failed); ends the request when they fail for good.
+   */
   private async loop<Req extends RoutedRequest, Answer, Result>(
     op: OperationSpec<Req, Answer, Result>,
     request: Req,
@@ -103,6 +146,7 @@ export class RequestRunner implements AttemptHost {
     targets: readonly Target[],
     /** The router clock at routing, for the first admission. */
     routedAt: number,
+    resumed: FirstAttempt,
   ): Promise<Result> {
     try {
       const { signal } = request;
@@ -113,24 +157,31 @@ export class RequestRunner implements AttemptHost {
         const { slot } = target;
         const policy = withMaxRetries(slot.provider.config.retry, request.maxRetries);
         for (let retry = 0; ; retry++) {
-          let now = ti === 0 && retry === 0 ? routedAt : this.clock();
-          let reason = this.rules.admit(run, target, retry, now);
-          if (reason instanceof Promise) {
-            reason = await reason;
-            now = this.clock();
-          }
-          if (reason !== null) {
-            (skipped ??= []).push({ target, reason });
-            break;
-          }
-          if (previous !== undefined && previous.target !== target && retry === 0) this.reporter.fallback(run, previous.target, target, previous.error);
-          const attempt = this.begin(run, target, request, now);
+          const resuming = ti === 0 && retry === 0;
+          let attempt: Attempt;
           let error: LlmRouterError;
-          try {
-            const answer = await op.call(slot.provider, request, attempt.controller);
-            return op.deliver(answer, attempt);
-          } catch (e) {
-            error = attempt.failed(e);
+          if (resuming && resumed.attempt !== undefined) {
+            attempt = resumed.attempt;
+            error = attempt.failed(resumed.thrown);
+          } else {
+            let now = resuming ? routedAt : this.clock();
+            let reason = resuming ? resumed.reason! : this.rules.admit(run, target, retry, now);
+            if (reason instanceof Promise) {
+              reason = await reason;
+              now = this.clock();
+            }
+            if (reason !== null) {
+              (skipped ??= []).push({ target, reason });
+              break;
+            }
+            if (previous !== undefined && previous.target !== target && retry === 0) this.reporter.fallback(run, previous.target, target, previous.error);
+            attempt = this.begin(run, target, request, now);
+            try {
+              const answer = await op.call(slot.provider, request, attempt.controller);
+              return op.deliver(answer, attempt);
+            } catch (e) {
+              error = attempt.failed(e);
+            }
           }
           run.addError(error);
           previous = { target, error };
