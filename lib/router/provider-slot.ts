@@ -20,7 +20,7 @@ export interface ProviderSlot {
   latencyEwma: number | undefined;
   /** Attempts in flight. */
   inFlight: number;
-  /** The router clock's time of the latest latency sample. */
+  /** The router clock's time of the latest latency sample (0 before the first). */
   latencyMeasuredAt?: number;
   /** Where requests go; undefined for in-process providers. */
   readonly endpoint?: Endpoint;
@@ -55,7 +55,7 @@ export function createSlot(provider: Provider, breaker: CircuitBreaker | undefin
     index,
     latencyEwma: undefined,
     inFlight: 0,
-    latencyMeasuredAt: undefined,
+    latencyMeasuredAt: 0,
     endpoint: endpointOf(provider),
     limits: rpm === undefined && tpm === undefined ? undefined : { rpm, tpm },
     cooldownUntil: 0,
