@@ -7,6 +7,8 @@ export interface TextEventSplitter<E> {
   feed(text: string, out: E[]): void;
   /** The text ended: completes what is left into `out`. */
   end(out: E[]): void;
+  /** The reader is done with it (it may be reused elsewhere). */
+  release?(): void;
 }
 
 /** What the reader does with its stream's events. */
@@ -56,7 +58,7 @@ export class EventStreamReader<E, T> implements AsyncIterableIterator<T> {
     if (this.waiter !== undefined) this.settle();
   };
   private readonly onEnd = (): void => {
-    if (this.bodyEnded) return;
+    if (this.bodyEnded || this.finished) return;
     this.bodyEnded = true;
     const rest = this.utf8.end();
     if (rest.length > 0) this.splitter.feed(rest, this.events);
@@ -120,7 +122,7 @@ export class EventStreamReader<E, T> implements AsyncIterableIterator<T> {
 
   return(): Promise<IteratorResult<T>> {
     const release = !this.finished && !this.bodyEnded;
-    this.finished = true;
+    this.finish();
     this.items.length = 0;
     this.next_ = 0;
     if (release) this.body.destroy();
@@ -157,17 +159,17 @@ export class EventStreamReader<E, T> implements AsyncIterableIterator<T> {
       this.next_ = 0;
       if (this.finished) return DONE;
       if (this.error !== undefined) {
-        this.finished = true;
+        this.finish();
         if (!this.bodyEnded) body.destroy();
         throw this.error.value;
       }
       if (this.bodyEnded) {
-        this.finished = true;
+        this.finish();
         this.handlers.end();
         return DONE;
       }
       if (this.bodyError !== undefined) {
-        this.finished = true;
+        this.finish();
         throw this.bodyError.value;
       }
       const chunk: Buffer | string | null = body.destroyed ? null : body.read();
@@ -175,6 +177,13 @@ export class EventStreamReader<E, T> implements AsyncIterableIterator<T> {
       this.splitter.feed(typeof chunk === 'string' ? chunk : this.utf8.write(chunk), this.events);
       this.decodeEvents();
     }
+  }
+
+  /** No more reading: gives the splitter back once. */
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.splitter.release?.();
   }
 
   /** Decodes the events split so far; none after an event that failed. */

@@ -1,5 +1,5 @@
 import { errorFromStatus, parseRetryAfter } from '../errors/error-from-status.js';
-import { ProviderError, StreamError, type LlmRouterError } from '../errors/llm-router-error.js';
+import { ProviderError, type LlmRouterError } from '../errors/llm-router-error.js';
 import type { AbortEmitter } from '../http/abort-emitter.js';
 import { EventStreamReader, type TextEventSplitter } from '../http/event-stream-reader.js';
 import type { HttpCall, HttpClient, HttpResponse } from '../http/http-client.js';
@@ -105,7 +105,7 @@ export abstract class HttpProvider implements Provider {
     this.noteRateLimit(res, ctx);
     if (res.statusCode < 200 || res.statusCode >= 300) return this.failure(res, ctx).then(rethrow);
     if (isJson(res.headers['content-type'])) return this.refuseJsonStream(res, ctx);
-    return this.readStream(res, this.streamDecoderOf(this.streamContext(ctx.model, ctx)), ctx);
+    return this.readStream(res, ctx);
   }
 
   /** A stream request answered with a JSON body (a proxy's `200 {"error": …}`): its error, before any chunk. */
@@ -253,21 +253,13 @@ export abstract class HttpProvider implements Provider {
     return record;
   }
 
-  private readStream(res: HttpResponse, decoder: StreamDecoder, ctx: AttemptContext): AsyncIterable<ChatCompletionChunk> {
-    const splitter: TextEventSplitter<EventSourceMessage | string> = this.streamFormat === 'sse' ? new SseSplitter() : new NdjsonSplitter();
-    return new EventStreamReader(res.body, splitter, {
-      decode: (event) => decoder.decode(event),
-      end: () => {
-        if (!decoder.done) {
-          throw new StreamError(`${this.name} (${this.type}) stream ended before its end-of-stream marker`, {
-            provider: this.name,
-            statusCode: res.statusCode,
-            requestId: ctx.requestId,
-          });
-        }
-      },
-    });
+  private readStream(res: HttpResponse, ctx: AttemptContext): AsyncIterable<ChatCompletionChunk> {
+    const scope = this.streamContext(ctx.model, ctx);
+    const decoder = new StreamEventDecoder(scope, this.wireStreamDecoder(scope), res.statusCode);
+    const splitter: TextEventSplitter<EventSourceMessage | string> = this.streamFormat === 'sse' ? SseSplitter.acquire() : new NdjsonSplitter();
+    return new EventStreamReader(res.body, splitter, decoder);
   }
+
 }
 
 function rethrow(error: unknown): never {
