@@ -28,6 +28,11 @@ interface Waiter<T> {
   reject(error: unknown): void;
 }
 
+/** The body has no more data and its end was received (its 'end' event is then due on the next tick). */
+function atEnd(body: Readable): boolean {
+  return body.readableLength === 0 && (body as { _readableState?: { ended?: boolean } })._readableState?.ended === true;
+}
+
 function prematureClose(): Error {
   return Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
 }
@@ -59,11 +64,7 @@ export class EventStreamReader<E, T> implements AsyncIterableIterator<T> {
   };
   private readonly onEnd = (): void => {
     if (this.bodyEnded || this.finished) return;
-    this.bodyEnded = true;
-    const rest = this.utf8.end();
-    if (rest.length > 0) this.splitter.feed(rest, this.events);
-    this.splitter.end(this.events);
-    this.decodeEvents();
+    this.decodeRest();
     if (this.waiter !== undefined) this.settle();
   };
   private readonly onError = (error: unknown): void => {
@@ -173,10 +174,24 @@ export class EventStreamReader<E, T> implements AsyncIterableIterator<T> {
         throw this.bodyError.value;
       }
       const chunk: Buffer | string | null = body.destroyed ? null : body.read();
-      if (chunk === null) return undefined;
+      if (chunk === null) {
+        if (!atEnd(body)) return undefined;
+        // The body's end is already in (most answers come in one network read): no wait for its 'end' event.
+        this.decodeRest();
+        continue;
+      }
       this.splitter.feed(typeof chunk === 'string' ? chunk : this.utf8.write(chunk), this.events);
       this.decodeEvents();
     }
+  }
+
+  /** The body ended: decodes what is left of its text. */
+  private decodeRest(): void {
+    this.bodyEnded = true;
+    const rest = this.utf8.end();
+    if (rest.length > 0) this.splitter.feed(rest, this.events);
+    this.splitter.end(this.events);
+    this.decodeEvents();
   }
 
   /** No more reading: gives the splitter back once. */
