@@ -259,7 +259,6 @@ export abstract class HttpProvider implements Provider {
     const splitter: TextEventSplitter<EventSourceMessage | string> = this.streamFormat === 'sse' ? SseSplitter.acquire() : new NdjsonSplitter();
     return new EventStreamReader(res.body, splitter, decoder);
   }
-
 }
 
 function rethrow(error: unknown): never {
