@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type LlmRouter, toOpenAIChatCompletion, writeOpenAIEventStream } from 'llm-api-router';
+import { type ChatCompletionNonStreamingRequest, type ChatCompletionStreamingRequest, type LlmRouter, toOpenAIChatCompletion, writeOpenAIEventStream } from 'llm-api-router';
 import { toApiError } from './api-error.js';
 import { DEFAULT_MAX_BODY_BYTES, readBody, sendApiError, sendJson } from './http-io.js';
 import { assertUtf8Charset } from './json-body.js';
@@ -46,13 +46,16 @@ export class ChatCompletionsHandler {
       const parsed = parseChatRequest(body ?? (await readBody(req, this.maxBodyBytes)), this.models);
       parsed.request.signal = abort.signal;
       if (!parsed.stream) {
-        const call = this.ids.run(() => this.router.chat.completions.create({ ...parsed.request, stream: false }));
+        const request = parsed.request as ChatCompletionNonStreamingRequest;
+        const call = this.ids.run(() => this.router.chat.completions.create(request));
         const completion = await call.promise;
         const requestId = completion.requestId ?? call.requestId;
-        sendJson(res, 200, toOpenAIChatCompletion(completion), { [PROVIDER_HEADER]: completion.provider, ...(requestId === undefined ? {} : { 'x-request-id': requestId }) });
+        const headers: Record<string, string> = { [PROVIDER_HEADER]: completion.provider };
+        if (requestId !== undefined) headers['x-request-id'] = requestId;
+        sendJson(res, 200, toOpenAIChatCompletion(completion), headers);
         return;
       }
-      const stream = await this.router.chat.completions.create({ ...parsed.request, stream: true });
+      const stream = await this.router.chat.completions.create(parsed.request as ChatCompletionStreamingRequest);
       res.off('close', onClose);
       if (!res.headersSent) res.setHeader(PROVIDER_HEADER, stream.provider);
       await writeOpenAIEventStream(withOpenAiUsage(stream, parsed.includeUsage), res);
