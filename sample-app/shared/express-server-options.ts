@@ -17,7 +17,8 @@ export interface ExpressPrototypes {
  * change of two live objects per request, which in V8 (Node 20–24) makes node:http's own code run on
  * objects whose shape it did not see when they were built (most of Express' cost over node:http on a
  * route doing nothing) and keeps request objects alive across young-generation collections (promoted,
- * their copying lands in the latency tail). Call it before the app is mounted into another.
+ * their copying lands in the latency tail). Meant for the application the server serves: one mounted
+ * into another gets its prototypes re-chained by Express at mount time.
  */
 export function expressServerOptions(app: ExpressPrototypes): ServerOptions {
   class ExpressRequest extends IncomingMessage {}
