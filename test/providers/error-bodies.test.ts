@@ -56,7 +56,7 @@ describe('errors inside 2xx answers', () => {
   }
 
   test('a retry delay in a Gemini error body (RetryInfo.retryDelay) sets retryAfterMs', async () => {
-    const body = JSON.parse(readFileSync(new URL('../../../../shared/provider-recordings/gemini/error-429-resource-exhausted.json', import.meta.url), 'utf8'));
+    const body = JSON.parse(readFileSync(new URL('../../../test/providers/recordings/gemini/error-429-resource-exhausted.json', import.meta.url), 'utf8'));
     const client = new Client({ ...BARE_CLIENT_OPTIONS, ...FORMATS.find((f) => f.format === 'gemini')!.config(bed.server.url, 'fake-gemini-retry-key') } as never);
     try {
       bed.server.enqueueFault({ status: 429, body });
