@@ -63,7 +63,7 @@ export class PrometheusExporter {
   async prometheusText(): Promise<string> {
     const registry = this.registry;
     if (await this.defaultLabels()) return registry.metrics();
-    const writer = new ExpositionWriter(this.lastSize + (this.lastSize >> 3), this.chunks[0].takeSpare());
+    const writer = this.chunks[0].writer(this.lastSize + (this.lastSize >> 3));
     const generation = ++this.generation;
     let first = true;
     for (const metric of registry.getMetricsAsArray()) {
@@ -90,7 +90,7 @@ export class PrometheusExporter {
       }
       return `${out}# EOF\n`;
     }
-    const writer = new ExpositionWriter(this.lastSize + (this.lastSize >> 2), this.chunks[1].takeSpare());
+    const writer = this.chunks[1].writer(this.lastSize + (this.lastSize >> 2));
     const generation = ++this.generation;
     for (const metric of registry.getMetricsAsArray()) {
       const slot = this.slotOf(metric);
@@ -142,7 +142,7 @@ export class PrometheusExporter {
   /** The text, keeping the bytes as the output the next one of the format copies from. */
   private finish(writer: ExpositionWriter, format: 0 | 1, generation: number): string {
     const text = writer.finish();
-    this.chunks[format].commit(generation, writer.output, writer.length, writer.ascii);
+    this.chunks[format].commit(generation, writer);
     return text;
   }
 
@@ -172,8 +172,6 @@ export class PrometheusExporter {
     const chunks = this.chunks[om ? 1 : 0];
     const table = chunks.table(slot, count);
     const owners = chunks.ownersOf(slot);
-    const previous = chunks.buffer;
-    sink.previous = previous;
     const previousGeneration = chunks.generation;
     let runStart = 0;
     let runEnd = -1;
@@ -186,7 +184,7 @@ export class PrometheusExporter {
         const start = table[r + CHUNK_START]!;
         const end = table[r + CHUNK_END]!;
         if (start !== runEnd) {
-          if (runEnd > runStart) w.copy(previous!, runStart, runEnd);
+          if (runEnd > runStart) w.copyPrevious(runStart, runEnd);
           runStart = start;
         }
         runEnd = end;
@@ -195,7 +193,7 @@ export class PrometheusExporter {
         table[r + CHUNK_END] = at + (end - start);
         copied = true;
       } else {
-        if (runEnd > runStart) w.copy(previous!, runStart, runEnd);
+        if (runEnd > runStart) w.copyPrevious(runStart, runEnd);
         runStart = 0;
         runEnd = -1;
         sink.previousStart = owners[i] === row && table[r + CHUNK_GENERATION] === previousGeneration ? table[r + CHUNK_START]! : -1;
@@ -209,7 +207,7 @@ export class PrometheusExporter {
       }
       table[r + CHUNK_GENERATION] = generation;
     }
-    if (runEnd > runStart) w.copy(previous!, runStart, runEnd);
+    if (runEnd > runStart) w.copyPrevious(runStart, runEnd);
     if (copied && !chunks.ascii) w.notAscii();
     owners.length = count;
   }

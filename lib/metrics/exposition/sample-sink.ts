@@ -89,11 +89,10 @@ export class TextSink implements SampleSink {
   w!: ExpositionWriter;
   om = false;
   /**
-   * Where the current row's lines start in the previous output of the format (`previous`), when they are
+   * Where the current row's lines start in the previous output of the format (the writer's), when they are
    * there but changed; -1 otherwise. A histogram copies from it the bucket lines that have not changed.
    */
   previousStart = -1;
-  previous: Buffer | undefined;
   private bytes!: FamilyBytes;
   private labels!: Uint8Array;
   private format: ExpositionFormat = 'prometheus';
@@ -135,14 +134,13 @@ export class TextSink implements SampleSink {
     const counts = h.counts;
     const f = this.om ? 1 : 0;
     let from = 0;
-    const previous = this.previous;
-    if (this.previousStart >= 0 && previous !== undefined) {
+    if (this.previousStart >= 0) {
       // The lines below the lowest bucket observed into since they were written: one copy.
       from = Math.min(h.unchangedBelow[f]!, counts.length);
       const start = this.previousStart;
-      const end = this.om ? lineStart(previous, start, from) : start + bucketBytes(bytes, labels.length, counts, from);
+      const end = this.om ? lineStart(w, start, from) : start + bucketBytes(bytes, labels.length, counts, from);
       if (end < 0) from = 0;
-      else if (from > 0) w.copy(previous, start, end);
+      else if (from > 0) w.copyPrevious(start, end);
     }
     h.unchangedBelow[f] = counts.length;
     const exemplars = this.om ? h.exemplars : undefined;
@@ -202,10 +200,15 @@ function digits(n: number): number {
   return d;
 }
 
-/** Where line `n` (0-based, each line starting with a newline) starts from `start` in `buffer`; -1 if it is not there. */
-function lineStart(buffer: Buffer, start: number, n: number): number {
+/** Where line `n` (0-based, each line starting with a newline) starts from `start` in the writer's previous output; -1 if it is not there. */
+function lineStart(w: ExpositionWriter, start: number, n: number): number {
+  const end = w.previousLength;
   let at = start;
-  for (let k = 0; k < n && at >= 0; k++) at = buffer.indexOf(10, at + 1);
+  for (let k = 0; k < n; k++) {
+    at++;
+    while (at < end && w.previousByte(at) !== 10) at++;
+    if (at >= end) return -1;
+  }
   return at;
 }
 
