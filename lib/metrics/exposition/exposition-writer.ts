@@ -1,4 +1,5 @@
 import type { ExpositionFormat } from '../exposition-format.js';
+import { writeShortestDecimal } from './shortest-decimal.js';
 import { formatValue } from './text-format.js';
 
 const INITIAL_SIZE = 64 * 1024;
@@ -7,6 +8,8 @@ const scratchDigits = new Uint8Array(24);
 const SHORT = 16;
 /** Digits of the largest whole number written as one (2^53 has 16). */
 const MAX_INTEGER_DIGITS = 16;
+/** The longest decimal `writeShortestDecimal` writes (`0.00000` and 17 digits). */
+const MAX_DECIMAL_BYTES = 24;
 
 /** Where the previous output of a format sits: `buffer[base, base + length)`. */
 export interface PreviousOutput {
@@ -18,7 +21,8 @@ export interface PreviousOutput {
 /**
  * Builds exposition text as UTF-8 bytes in one growing buffer, then decodes it once: no per-line string is
  * allocated, so writing tens of thousands of lines creates almost no garbage. Integers are written digit
- * by digit; other numbers as JavaScript prints them (`${value}`, as prom-client does).
+ * by digit; other numbers as JavaScript prints them (`${value}`, as prom-client does), most without making the string
+ * (`writeShortestDecimal`).
  *
  * The writer may write into one half of an arena whose other half holds the previous output (see
  * `ExportChunks`): copying unchanged lines from it is then a `copyWithin`, with nothing allocated.
@@ -165,6 +169,12 @@ export class ExpositionWriter {
   value(value: number, format: ExpositionFormat): void {
     if (value >= 0 && value <= Number.MAX_SAFE_INTEGER && Math.floor(value) === value) {
       this.integer(value);
+      return;
+    }
+    if (this.position + MAX_DECIMAL_BYTES > this.limit) this.grow(MAX_DECIMAL_BYTES);
+    const end = writeShortestDecimal(this.buffer, this.position, value);
+    if (end >= 0) {
+      this.position = end;
       return;
     }
     const text = formatValue(value, format);
