@@ -123,6 +123,51 @@ export class ExpositionWriter {
     this.position = p;
   }
 
+  /**
+   * The bucket lines of a histogram without exemplars whose lines in the previous output are `[start, end)`,
+   * where the counts of buckets below `changedFrom` have not changed since: the previous lines are copied in
+   * one go and the counts of the others overwritten in place, as long as each keeps its number of digits
+   * (checked on the previous line's end); from the first that does not, the lines are written afresh.
+   */
+  rewrittenBuckets(start: number, end: number, open: Uint8Array, labels: Uint8Array, suffixes: readonly Uint8Array[], counts: Float64Array, changedFrom: number): void {
+    const nb = counts.length;
+    const head = 1 + open.length + labels.length;
+    let length = 0;
+    let cumulative = 0;
+    for (let b = 0; b < nb; b++) {
+      cumulative += counts[b]!;
+      length += head + suffixes[b]!.length + digitCount(cumulative);
+    }
+    const previous = this.previous!;
+    // The row's block holds its bucket lines, then its _sum and _count lines.
+    if (start + length >= end || end > previous.length) {
+      this.cumulativeLines(open, labels, suffixes, counts);
+      return;
+    }
+    if (this.position + length > this.limit) this.grow(length);
+    const first = this.position;
+    this.copyPrevious(start, start + length);
+    const buffer = this.buffer;
+    const old = previous.buffer;
+    const shift = previous.base + start - first;
+    let p = first;
+    cumulative = 0;
+    for (let b = 0; b < nb; b++) {
+      cumulative += counts[b]!;
+      const at = p + head + suffixes[b]!.length;
+      const lineEnd = at + digitCount(cumulative);
+      if (b >= changedFrom) {
+        if (old[lineEnd + shift] !== 10) {
+          this.position = p;
+          this.cumulativeLines(open, labels, suffixes, counts, b);
+          return;
+        }
+        writeInteger(buffer, at, cumulative);
+      }
+      p = lineEnd;
+    }
+  }
+
   /** Copies bytes `[start, end)` of the previous output (the caller carries its ASCII-ness over). */
   copyPrevious(start: number, end: number): void {
     const n = end - start;
@@ -237,6 +282,14 @@ function writeInteger(buffer: Uint8Array, p: number, value: number): number {
   }
   while (n > 0) buffer[p++] = digits[--n]!;
   return p;
+}
+
+/** Decimal digits of a whole number in `[0, 2^53]`. */
+function digitCount(n: number): number {
+  if (n < 1e8) return n < 1e4 ? (n < 100 ? (n < 10 ? 1 : 2) : n < 1000 ? 3 : 4) : n < 1e6 ? (n < 1e5 ? 5 : 6) : n < 1e7 ? 7 : 8;
+  let d = 8;
+  for (let t = Math.floor(n / 1e8); t >= 1; t = Math.floor(t / 10)) d++;
+  return d;
 }
 
 /** UTF-8 bytes of a string, for the writer's `bytes`. */

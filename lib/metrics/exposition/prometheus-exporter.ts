@@ -196,12 +196,14 @@ export class PrometheusExporter {
         if (runEnd > runStart) w.copyPrevious(runStart, runEnd);
         runStart = 0;
         runEnd = -1;
-        sink.previousStart = owners[i] === row && table[r + CHUNK_GENERATION] === previousGeneration ? table[r + CHUNK_START]! : -1;
+        const wasWritten = owners[i] === row && table[r + CHUNK_GENERATION] === previousGeneration;
+        sink.previousStart = wasWritten ? table[r + CHUNK_START]! : -1;
+        sink.previousEnd = wasWritten ? table[r + CHUNK_END]! : -1;
         owners[i] = row;
         table[r + CHUNK_START] = w.length;
         sink.row(labelsOf(row, definition));
         definition.write(row, sink);
-        sink.previousStart = -1;
+        sink.previousStart = sink.previousEnd = -1;
         table[r + CHUNK_END] = w.length;
         table[r + CHUNK_KEY] = key;
       }
