@@ -423,15 +423,21 @@ describe('histograms across exports', () => {
   test('bucket counts that gain a digit (9 to 10, 99 to 100) between exports, in buckets below and above, match prom-client', async () => {
     for (const exemplars of [true, false]) {
       const collector = new MetricsCollector({ exemplars });
-      const record = (latencyMs: number, i: number): void =>
-        collector.recordRequest({ provider: 'p', model: 'm', latencyMs, success: true, requestId: `r${i}`, timestamp: T0 + i });
+      const done: RecordRequestInput[] = [];
+      const record = (latencyMs: number, i: number): void => {
+        done.push({ provider: 'p', model: 'm', latencyMs, success: true, requestId: `r${i}`, timestamp: T0 + i });
+        collector.recordRequest(done[done.length - 1]!);
+      };
       let i = 0;
       for (const [latencyMs, times] of [[15, 9], [700, 8], [15, 1], [5_000, 89], [15, 1], [700, 2], [90_000, 99], [3, 1], [90_000, 1]] as const) {
         for (let k = 0; k < times; k++) record(latencyMs, i++);
         const text = await collector.exportMetricsPrometheus();
         assert.equal(text, await collector.registry.metrics(), `Prometheus text after ${i} records (exemplars ${exemplars})`);
         const om = (await collector.getMetricsResponse('application/openmetrics-text')).body;
-        assert.match(om, /# EOF\n$/);
+        const fresh = new MetricsCollector({ exemplars });
+        for (const r of done) fresh.recordRequest(r);
+        assert.equal(om, (await fresh.getMetricsResponse('application/openmetrics-text')).body, `OpenMetrics after ${i} records (exemplars ${exemplars})`);
+        fresh.close();
         assert.equal(text, await collector.exportMetricsPrometheus(), 'unchanged');
       }
       collector.close();
