@@ -179,15 +179,18 @@ export class ExpositionWriter {
     this.position += n;
   }
 
-  /** Length of the previous output (0 without one). */
-  get previousLength(): number {
-    return this.previous?.length ?? 0;
-  }
-
-  /** Byte `i` of the previous output. */
-  previousByte(i: number): number {
-    const previous = this.previous!;
-    return previous.buffer[previous.base + i]!;
+  /** Where line `n` (0-based, each line starting with a newline) starts from `start` in the previous output; -1 if it is not there. */
+  previousLineStart(start: number, n: number): number {
+    const previous = this.previous;
+    if (previous === undefined) return -1;
+    const base = previous.base;
+    const end = base + previous.length;
+    let at = base + start;
+    for (let k = 0; k < n; k++) {
+      at = previous.buffer.indexOf(10, at + 1);
+      if (at < 0 || at >= end) return -1;
+    }
+    return at - base;
   }
 
   /** Says that bytes copied with `bytes` were not all ASCII, so that the result is decoded as UTF-8. */

@@ -21,8 +21,8 @@ export class PrometheusExporter {
   private readonly bytes: readonly FamilyBytes[];
   private readonly sink = new TextSink();
   private registered = false;
-  /** Size of the last output, to size the next one's buffer. */
-  private lastSize = 0;
+  /** Per format (0 Prometheus, 1 OpenMetrics): size of its last output, to size the next one's buffer. */
+  private readonly lastSizes = [0, 0];
   private generation = 0;
   /** Per format: 0 Prometheus, 1 OpenMetrics. */
   private readonly chunks: readonly [ExportChunks, ExportChunks];
@@ -63,7 +63,7 @@ export class PrometheusExporter {
   async prometheusText(): Promise<string> {
     const registry = this.registry;
     if (await this.defaultLabels()) return registry.metrics();
-    const writer = this.chunks[0].writer(this.lastSize + (this.lastSize >> 3));
+    const writer = this.chunks[0].writer(this.sizeHint(0));
     const generation = ++this.generation;
     let first = true;
     for (const metric of registry.getMetricsAsArray()) {
@@ -74,7 +74,6 @@ export class PrometheusExporter {
       else writer.text(await registry.getSingleMetricAsString(metric.name));
     }
     writer.byte(10);
-    this.lastSize = writer.length;
     return this.finish(writer, 0, generation);
   }
 
@@ -90,7 +89,7 @@ export class PrometheusExporter {
       }
       return `${out}# EOF\n`;
     }
-    const writer = this.chunks[1].writer(this.lastSize + (this.lastSize >> 2));
+    const writer = this.chunks[1].writer(this.sizeHint(1));
     const generation = ++this.generation;
     for (const metric of registry.getMetricsAsArray()) {
       const slot = this.slotOf(metric);
@@ -139,9 +138,16 @@ export class PrometheusExporter {
     return out.charCodeAt(at + probe.length) !== 32;
   }
 
+  /** The expected size of the next output of a format: its last one's, with an eighth more room (or the other format's). */
+  private sizeHint(format: 0 | 1): number {
+    const last = this.lastSizes[format]! || this.lastSizes[1 - format]!;
+    return last + (last >> 3);
+  }
+
   /** The text, keeping the bytes as the output the next one of the format copies from. */
   private finish(writer: ExpositionWriter, format: 0 | 1, generation: number): string {
     const text = writer.finish();
+    this.lastSizes[format] = writer.length;
     this.chunks[format].commit(generation, writer);
     return text;
   }

@@ -146,7 +146,7 @@ export class TextSink implements SampleSink {
       let from = 0;
       if (this.previousStart >= 0) {
         // The lines below the lowest bucket observed into since they were written: one copy.
-        const end = lineStart(w, this.previousStart, changedFrom);
+        const end = w.previousLineStart(this.previousStart, changedFrom);
         if (end >= 0) {
           from = changedFrom;
           w.copyPrevious(this.previousStart, end);
@@ -181,18 +181,6 @@ export class TextSink implements SampleSink {
     if (!encoded.ascii) this.w.notAscii();
     this.w.value(value, this.format);
   }
-}
-
-/** Where line `n` (0-based, each line starting with a newline) starts from `start` in the writer's previous output; -1 if it is not there. */
-function lineStart(w: ExpositionWriter, start: number, n: number): number {
-  const end = w.previousLength;
-  let at = start;
-  for (let k = 0; k < n; k++) {
-    at++;
-    while (at < end && w.previousByte(at) !== 10) at++;
-    if (at >= end) return -1;
-  }
-  return at;
 }
 
 /** Collects samples as prom-client value objects (fresh objects each time). */
