@@ -87,9 +87,23 @@ export function createCostCalculator(
     return rates;
   }
 
+  // The rates of the latest (provider type, model), reused while they hold: a router's attempts mostly
+  // go to the same few models, so a call is then two comparisons and the arithmetic.
+  let lastType: ProviderType | undefined;
+  let lastModel: string | undefined;
+  let lastRates: PriceRates | null = null;
+
   return (providerType, model, usage) => {
     if (usage === null || usage === undefined) return null;
-    const rates = overrides.get(model) ?? bundledRates(providerType, model);
+    let rates: PriceRates | null;
+    if (model === lastModel && providerType === lastType && (lastRates === null || lastRates.expiresAt === Infinity)) {
+      rates = lastRates;
+    } else {
+      rates = overrides.get(model) ?? bundledRates(providerType, model);
+      lastType = providerType;
+      lastModel = model;
+      lastRates = rates;
+    }
     return rates === null ? null : costOf(rates, usage);
   };
 }

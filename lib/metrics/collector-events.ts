@@ -1,6 +1,7 @@
 import type { Observable } from 'rxjs';
 import type { Subscription } from 'rxjs';
-import type { AttemptEndEvent, CircuitState, RequestEndEvent, RouterEvent } from '../events/router-event.js';
+import type { EventSink } from '../events/event-sink.js';
+import type { AttemptEndEvent, CircuitState, RequestEndEvent, RouterEvent, RouterEventType } from '../events/router-event.js';
 import type { Logger } from '../logging/logger.js';
 import type { RecordRequestInput } from './request-metrics.js';
 import { AttemptRecord } from './storage/attempt-record.js';
@@ -27,24 +28,54 @@ interface InFlightCount {
   n: number;
 }
 
-/** One attached event source: its subscription and the attempts it has in flight per provider. */
-export class Attachment {
+/** The event types the collector records. */
+const RECORDED_TYPES: readonly RouterEventType[] = ['attempt.start', 'attempt.end', 'request.end', 'request.retry', 'request.fallback', 'provider.state'];
+
+/**
+ * One attached event source: its subscription and the attempts it has in flight per provider. It is the
+ * rxjs observer of the source's `events$`, or the `EventSink` of a source that takes one (a router).
+ */
+export class Attachment implements EventSink {
+  readonly types = RECORDED_TYPES;
   readonly inFlight = new Map<string, InFlightCount>();
   subscription: Subscription | undefined;
+  /** Called when a sink's source closes. */
+  onComplete: (() => void) | undefined = undefined;
+  private lastProvider: string | undefined = undefined;
+  private lastCount: InFlightCount | undefined = undefined;
 
   constructor(
     readonly source: MetricsEventSource,
-    private readonly handle: (event: RouterEvent, attachment: Attachment) => void,
+    private readonly recorder: EventRecorder,
   ) {}
 
   next(event: RouterEvent): void {
-    this.handle(event, this);
+    this.recorder.handle(event, this);
+  }
+
+  complete(): void {
+    this.onComplete?.();
   }
 
   /** The in-flight count of a provider, made (at 0) on first use. */
   count(provider: string): InFlightCount {
-    let count = this.inFlight.get(provider);
-    if (count === undefined) this.inFlight.set(provider, (count = { n: 0 }));
+    let count = this.find(provider);
+    if (count === undefined) {
+      this.inFlight.set(provider, (count = { n: 0 }));
+      this.lastProvider = provider;
+      this.lastCount = count;
+    }
+    return count;
+  }
+
+  /** The in-flight count of a provider, if it has one. */
+  find(provider: string): InFlightCount | undefined {
+    if (provider === this.lastProvider) return this.lastCount;
+    const count = this.inFlight.get(provider);
+    if (count !== undefined) {
+      this.lastProvider = provider;
+      this.lastCount = count;
+    }
     return count;
   }
 }
@@ -66,7 +97,7 @@ export class EventRecorder {
     try {
       switch (event.type) {
         case 'attempt.end': {
-          const inFlight = attachment.inFlight.get(event.provider);
+          const inFlight = attachment.find(event.provider);
           if (inFlight !== undefined && inFlight.n > 0) inFlight.n--;
           this.attemptEnded(event);
           return;
@@ -200,16 +231,17 @@ export class EventRecorder {
 
   private requestEnded(event: RequestEndEvent): void {
     const latencyMs = event.latencyMs;
-    this.store.recordRoutedRequest({
-      model: event.requestedModel ?? event.model ?? 'unknown',
-      provider: event.success ? event.provider : null,
-      outcome: event.success ? 'success' : (event.errorType ?? 'Error'),
-      latencyMs: latencyMs >= 0 && latencyMs < Number.POSITIVE_INFINITY ? latencyMs : 0,
-      overheadMs: event.overheadMs ?? Number.NaN,
-      requestId: this.exemplars ? (event.requestId ?? null) : null,
-      timestamp: event.timestamp,
-      metadata: event.metadata,
-    });
+    const success = event.success;
+    this.store.recordRoutedRequest(
+      event.requestedModel ?? event.model ?? 'unknown',
+      success ? event.provider : null,
+      success ? 'success' : (event.errorType ?? 'Error'),
+      latencyMs >= 0 && latencyMs < Number.POSITIVE_INFINITY ? latencyMs : 0,
+      event.overheadMs ?? Number.NaN,
+      this.exemplars ? (event.requestId ?? null) : null,
+      event.timestamp,
+      event.metadata,
+    );
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { Observable, Subject, Subscription } from 'rxjs';
+import { ATTACH_EVENT_SINK, type EventSinkSource } from '../events/event-sink.js';
 import { rx } from '../events/lazy-rxjs.js';
-import type { RouterEvent } from '../events/router-event.js';
 import type { Logger } from '../logging/logger.js';
 import { Attachment, EventRecorder, type MetricsEventSource } from './collector-events.js';
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, negotiateFormat } from './exposition-format.js';
@@ -55,7 +55,6 @@ export class MetricsCollector {
   private readonly attachments = new Set<Attachment>();
   private closed$: Subject<void> | undefined;
   private closed = false;
-  private readonly handle = (event: RouterEvent, attachment: Attachment): void => this.recorder.handle(event, attachment);
 
   constructor(options: MetricsCollectorOptions = {}) {
     const o = resolveCollectorOptions(options);
@@ -146,10 +145,18 @@ export class MetricsCollector {
    */
   attach(source: MetricsEventSource): Subscription {
     if (!this.isEnabled || this.closed) return rx().Subscription.EMPTY;
-    const attachment = new Attachment(source, this.handle);
+    const attachment = new Attachment(source, this.recorder);
     this.seed(source, attachment);
     this.attachments.add(attachment);
-    const subscription = source.events$.subscribe(attachment);
+    const attachSink = (source as Partial<EventSinkSource>)[ATTACH_EVENT_SINK];
+    let subscription: Subscription;
+    if (typeof attachSink === 'function') {
+      subscription = new (rx().Subscription)();
+      attachment.onComplete = () => subscription.unsubscribe();
+      subscription.add(attachSink.call(source, attachment));
+    } else {
+      subscription = source.events$.subscribe(attachment);
+    }
     attachment.subscription = subscription;
     subscription.add(() => this.attachments.delete(attachment));
     return subscription;

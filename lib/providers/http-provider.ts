@@ -1,5 +1,5 @@
 import { errorFromStatus, parseRetryAfter } from '../errors/error-from-status.js';
-import { ProviderError, StreamError, type LlmRouterError } from '../errors/llm-router-error.js';
+import { ProviderError, type LlmRouterError } from '../errors/llm-router-error.js';
 import type { AbortEmitter } from '../http/abort-emitter.js';
 import { EventStreamReader, type TextEventSplitter } from '../http/event-stream-reader.js';
 import type { HttpCall, HttpClient, HttpResponse } from '../http/http-client.js';
@@ -89,10 +89,23 @@ export abstract class HttpProvider implements Provider {
     return this.chatResult(await this.readJson(res, ctx), ctx.model, ctx.requestId);
   }
 
-  async chatStream(request: ChatCompletionRequest, ctx: AttemptContext): Promise<AsyncIterable<ChatCompletionChunk>> {
-    const res = await this.send(this.chatCall(request, ctx.model, true), ctx, true);
-    if (isJson(res.headers['content-type'])) await this.refuseJsonStream(res, ctx);
-    return this.readStream(res, this.streamDecoderOf(this.streamContext(ctx.model, ctx)), ctx);
+  /** One `then` over the call rather than async layers (a promise and a resume each per request). */
+  chatStream(request: ChatCompletionRequest, ctx: AttemptContext): Promise<AsyncIterable<ChatCompletionChunk>> {
+    let sent: Promise<HttpResponse>;
+    try {
+      sent = this.dispatch(this.chatCall(request, ctx.model, true), ctx, true);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return sent.then((res) => this.streamOf(res, ctx));
+  }
+
+  /** The chunks of a stream's answer, or the typed error of an error status or a JSON body. */
+  private streamOf(res: HttpResponse, ctx: AttemptContext): AsyncIterable<ChatCompletionChunk> | Promise<never> {
+    this.noteRateLimit(res, ctx);
+    if (res.statusCode < 200 || res.statusCode >= 300) return this.failure(res, ctx).then(rethrow);
+    if (isJson(res.headers['content-type'])) return this.refuseJsonStream(res, ctx);
+    return this.readStream(res, ctx);
   }
 
   /** A stream request answered with a JSON body (a proxy's `200 {"error": …}`): its error, before any chunk. */
@@ -141,10 +154,15 @@ export abstract class HttpProvider implements Provider {
   /** Sends a call; throws the typed error of a non-2xx answer. Reads the rate-limit headers either way. */
   protected async send(call: ProviderCall, ctx: AttemptContext, stream: boolean): Promise<HttpResponse> {
     const res = await this.dispatch(call, ctx, stream);
-    const rateLimit = rateLimitOf(res.headers as ResponseHeaders);
-    if (rateLimit !== null) ctx.rateLimit = rateLimit;
+    this.noteRateLimit(res, ctx);
     if (res.statusCode >= 200 && res.statusCode < 300) return res;
     throw await this.failure(res, ctx);
+  }
+
+  /** What the answer's rate-limit headers say is left, for the attempt's events. */
+  private noteRateLimit(res: HttpResponse, ctx: AttemptContext): void {
+    const rateLimit = rateLimitOf(res.headers as ResponseHeaders);
+    if (rateLimit !== null) ctx.rateLimit = rateLimit;
   }
 
   private dispatch(call: ProviderCall, ctx: AttemptContext, stream: boolean): Promise<HttpResponse> {
@@ -235,21 +253,16 @@ export abstract class HttpProvider implements Provider {
     return record;
   }
 
-  private readStream(res: HttpResponse, decoder: StreamDecoder, ctx: AttemptContext): AsyncIterable<ChatCompletionChunk> {
-    const splitter: TextEventSplitter<EventSourceMessage | string> = this.streamFormat === 'sse' ? new SseSplitter() : new NdjsonSplitter();
-    return new EventStreamReader(res.body as AsyncIterable<Buffer | string>, splitter, {
-      decode: (event) => decoder.decode(event),
-      end: () => {
-        if (!decoder.done) {
-          throw new StreamError(`${this.name} (${this.type}) stream ended before its end-of-stream marker`, {
-            provider: this.name,
-            statusCode: res.statusCode,
-            requestId: ctx.requestId,
-          });
-        }
-      },
-    });
+  private readStream(res: HttpResponse, ctx: AttemptContext): AsyncIterable<ChatCompletionChunk> {
+    const scope = this.streamContext(ctx.model, ctx);
+    const decoder = new StreamEventDecoder(scope, this.wireStreamDecoder(scope), res.statusCode);
+    const splitter: TextEventSplitter<EventSourceMessage | string> = this.streamFormat === 'sse' ? SseSplitter.acquire() : new NdjsonSplitter();
+    return new EventStreamReader(res.body, splitter, decoder);
   }
+}
+
+function rethrow(error: unknown): never {
+  throw error;
 }
 
 function isJson(contentType: string | string[] | undefined): boolean {

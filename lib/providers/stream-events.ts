@@ -1,6 +1,7 @@
 import type { EventSourceMessage } from '../http/read-sse.js';
 import type { ChatCompletionChunk } from '../types/chat.js';
 import { isRecord } from './content.js';
+import { StreamError } from '../errors/llm-router-error.js';
 import { malformedEvent, wireErrorToError, type ErrorScope, type WireError } from './provider-errors.js';
 
 /** What a stream's decoder knows of its call: the error scope plus the model asked for. */
@@ -42,6 +43,8 @@ export class StreamEventDecoder implements StreamDecoder {
   constructor(
     private readonly ctx: StreamContext,
     private readonly wire: WireStreamDecoder,
+    /** The status of the answer whose body is decoded, for the error of a stream cut short. */
+    private readonly statusCode?: number,
   ) {}
 
   get done(): boolean {
@@ -64,5 +67,12 @@ export class StreamEventDecoder implements StreamDecoder {
     const error = wire.error(json, name);
     if (error !== undefined) throw wireErrorToError(error, 'stream error', this.ctx);
     return wire.decode(json, name);
+  }
+
+  /** The body ended: a `StreamError` unless the provider's end-of-stream marker was seen. */
+  end(): void {
+    if (this.wire.done) return;
+    const { provider, type, requestId } = this.ctx;
+    throw new StreamError(`${provider} (${type}) stream ended before its end-of-stream marker`, { provider, statusCode: this.statusCode, requestId });
   }
 }

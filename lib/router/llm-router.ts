@@ -4,6 +4,7 @@ import { resolveClientConfig, resolveRouterConfig } from '../config/resolve-rout
 import type { ClientOptions, LlmRouterOptions } from '../config/router-options.js';
 import { createCostCalculator } from '../cost/index.js';
 import { EventBus } from '../events/event-bus.js';
+import { ATTACH_EVENT_SINK, type EventSink } from '../events/event-sink.js';
 import type { CircuitState, RouterEvent, RouterEventListeners, RouterEventType } from '../events/router-event.js';
 import { HttpClient } from '../http/http-client.js';
 import { getMetricsCollector as getGlobalCollector } from '../metrics/global-collector.js';
@@ -158,6 +159,11 @@ export class LlmRouter {
   off<T extends RouterEventType>(type: T, listener: RouterEventListeners[T]): this {
     this.#bus.off(type, listener);
     return this;
+  }
+
+  /** @internal The collector's direct path to the events (see `EventSink`). */
+  [ATTACH_EVENT_SINK](sink: EventSink): () => void {
+    return this.#bus.addSink(sink);
   }
 
   /** The names of the providers, in configured order. */

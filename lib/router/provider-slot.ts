@@ -20,7 +20,7 @@ export interface ProviderSlot {
   latencyEwma: number | undefined;
   /** Attempts in flight. */
   inFlight: number;
-  /** The router clock's time of the latest latency sample. */
+  /** The router clock's time of the latest latency sample (0 before the first). */
   latencyMeasuredAt?: number;
   /** Where requests go; undefined for in-process providers. */
   readonly endpoint?: Endpoint;
@@ -55,7 +55,7 @@ export function createSlot(provider: Provider, breaker: CircuitBreaker | undefin
     index,
     latencyEwma: undefined,
     inFlight: 0,
-    latencyMeasuredAt: undefined,
+    latencyMeasuredAt: 0,
     endpoint: endpointOf(provider),
     limits: rpm === undefined && tpm === undefined ? undefined : { rpm, tpm },
     cooldownUntil: 0,
@@ -78,7 +78,7 @@ export function attemptStarted(slot: ProviderSlot): void {
  * retry delay cools it down instead); the caller's abort and a 429 release a half-open probe
  * without a verdict. Latency, cool-downs, limits and spend are updated by `RoutingRules`.
  */
-export function attemptSettled(slot: ProviderSlot, error: LlmRouterError | undefined, _latencyMs: number, _now: number): void {
+export function attemptSettled(slot: ProviderSlot, error: LlmRouterError | undefined): void {
   slot.inFlight--;
   const breaker = slot.breaker;
   if (error === undefined) {

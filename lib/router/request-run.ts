@@ -9,10 +9,13 @@ export interface Target {
   readonly model: string;
 }
 
+const NO_ERRORS: readonly LlmRouterError[] = Object.freeze([]);
+
 /** What one request carries through its attempts, from validation to its end. */
 export class RequestRun {
   attempts = 0;
-  readonly errors: LlmRouterError[] = [];
+  /** The attempts' errors, in order (an empty array shared by every request until its first failure). */
+  errors: readonly LlmRouterError[] = NO_ERRORS;
   /** Milliseconds spent awaiting providers (each attempt from its start to its answer or stream end). */
   providerMs = 0;
   /** Milliseconds asleep in backoff between attempts. */
@@ -36,4 +39,8 @@ export class RequestRun {
     readonly requestedModel: string,
     readonly messages: readonly ChatMessage[] | undefined,
   ) {}
+
+  addError(error: LlmRouterError): void {
+    this.errors = [...this.errors, error];
+  }
 }

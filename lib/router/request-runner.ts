@@ -21,6 +21,11 @@ import type { TargetResolver } from './targets.js';
 /** The candidates skipped for a request, and why. */
 type Skipped = Array<{ target: Target; reason: RouteSkipReason }>;
 
+/** Where `first` left a request: its first admission's answer (a refusal or a pending one), or its first attempt and what it threw. */
+type FirstAttempt =
+  | { reason: RouteSkipReason | Promise<RouteSkipReason | null>; attempt?: undefined; thrown?: undefined }
+  | { reason?: undefined; attempt: Attempt; thrown: unknown };
+
 /**
  * Runs requests: validation, the state read (one round trip with `sharedState`), candidates in
  * strategy order, then for each candidate its attempts with retries and backoff, falling back to the
@@ -54,8 +59,10 @@ export class RequestRunner implements AttemptHost {
     } catch (error) {
       return Promise.reject(error);
     }
-    const refreshed = this.rules.refresh(this.clock());
-    if (refreshed !== undefined) return refreshed.then(() => this.route(op, request, requestId, served));
+    if (this.rules.refreshes) {
+      const refreshed = this.rules.refresh(this.clock());
+      if (refreshed !== undefined) return refreshed.then(() => this.route(op, request, requestId, served));
+    }
     return this.route(op, request, requestId, served);
   }
 
@@ -63,8 +70,9 @@ export class RequestRunner implements AttemptHost {
   private route<Req extends RoutedRequest, Answer, Result>(op: OperationSpec<Req, Answer, Result>, request: Req, requestId: string, served: Target[]): Promise<Result> {
     let run: RoutedRun;
     let targets: readonly Target[];
+    let now: number;
     try {
-      const now = this.clock();
+      now = this.clock();
       const maxTokens = (request as { maxTokens?: number }).maxTokens;
       const promptTokens = this.rules.countsTokens || this.strategyNeedsTokens ? estimatePromptTokens(request as Parameters<typeof estimatePromptTokens>[0]) : 0;
       const ctx = this.ctx;
@@ -80,7 +88,7 @@ export class RequestRunner implements AttemptHost {
       run.candidates = targets.length;
       this.reporter.requestStarted(run, targets);
       const reasons = this.rules.plan(run, targets, now);
-      this.reporter.route(run, targets, reasons, () => this.targets.others(targets));
+      this.reporter.route(run, targets, reasons, this.targets);
       if (reasons !== undefined && reasons.every((r) => r === 'budget_exceeded')) {
         const error = this.exhausted(run, undefined, targets.map((target) => ({ target, reason: 'budget_exceeded' as const })));
         this.reporter.requestEnded(run, error, null);
@@ -89,63 +97,118 @@ export class RequestRunner implements AttemptHost {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.loop(op, request, run, targets).catch((error: LlmRouterError) => {
-      this.reporter.requestEnded(run, error, null);
-      throw error;
-    });
+    return this.first(op, request, run, targets, now);
   }
 
+  /**
+   * The first attempt of a request, without an async frame: most requests are answered by it, and the
+   * rest (a skip, a failure) go on in `loop`. Ends the request when its attempts fail for good.
+   */
+  private first<Req extends RoutedRequest, Answer, Result>(
+    op: OperationSpec<Req, Answer, Result>,
+    request: Req,
+    run: RoutedRun,
+    targets: readonly Target[],
+    routedAt: number,
+  ): Promise<Result> {
+    let attempt: Attempt | undefined;
+    try {
+      const target = targets[0]!;
+      const reason = this.rules.admit(run, target, 0, routedAt);
+      if (reason !== null) return this.loop(op, request, run, targets, routedAt, { reason });
+      const started = (attempt = this.begin(run, target, request, routedAt));
+      return Promise.resolve(op.call(target.slot.provider, request, started.controller)).then(
+        (answer) => {
+          try {
+            return op.deliver(answer, started);
+          } catch (thrown) {
+            return this.loop(op, request, run, targets, routedAt, { attempt: started, thrown });
+          }
+        },
+        (thrown: unknown) => this.loop(op, request, run, targets, routedAt, { attempt: started, thrown }),
+      );
+    } catch (thrown) {
+      // With `attempt` set, the provider call threw at once; else admitting or starting the attempt did.
+      if (attempt !== undefined) return this.loop(op, request, run, targets, routedAt, { attempt, thrown });
+      this.reporter.requestEnded(run, thrown as LlmRouterError, null);
+      return Promise.reject(thrown);
+    }
+  }
+
+  /**
+   * The attempts of a request, in candidate order, from where `first` left it (its first admission
+   * refused or pending, or its first attempt failed); ends the request when they fail for good.
+   */
   private async loop<Req extends RoutedRequest, Answer, Result>(
     op: OperationSpec<Req, Answer, Result>,
     request: Req,
     run: RoutedRun,
     targets: readonly Target[],
+    /** The router clock at routing, for the first admission. */
+    routedAt: number,
+    resumed: FirstAttempt,
   ): Promise<Result> {
-    const { signal } = request;
-    let skipped: Skipped | undefined;
-    let previous: { target: Target; error: LlmRouterError } | undefined;
-    for (let ti = 0; ti < targets.length; ti++) {
-      const target = targets[ti]!;
-      const { slot } = target;
-      const policy = withMaxRetries(slot.provider.config.retry, request.maxRetries);
-      for (let retry = 0; ; retry++) {
-        let reason = this.rules.admit(run, target, retry, this.clock());
-        if (reason instanceof Promise) reason = await reason;
-        if (reason !== null) {
-          (skipped ??= []).push({ target, reason });
-          break;
-        }
-        if (previous !== undefined && previous.target !== target && retry === 0) this.reporter.fallback(run, previous.target, target, previous.error);
-        const attempt = this.begin(run, target, request);
-        let error: LlmRouterError;
-        try {
-          const answer = await op.call(slot.provider, request, attempt.controller);
-          return op.deliver(answer, attempt);
-        } catch (e) {
-          error = attempt.failed(e);
-        }
-        run.errors.push(error);
-        previous = { target, error };
-        if (!allowsFallback(error)) throw error;
-        if (retry >= policy.maxRetries || !isRetryable(error, policy)) break;
-        const delay = retryDelay(policy, retry, error.retryAfterMs);
-        if (delay === undefined) break;
-        this.reporter.retry(run, target, attempt.number, delay, error);
-        const asleep = performance.now();
-        try {
-          await sleep(delay, signal);
-        } catch (cause) {
-          throw new AbortError('request aborted by the caller', { provider: slot.provider.name, requestId: run.requestId, cause });
-        } finally {
-          run.sleptMs += performance.now() - asleep;
+    try {
+      const { signal } = request;
+      let skipped: Skipped | undefined;
+      let previous: { target: Target; error: LlmRouterError } | undefined;
+      for (let ti = 0; ti < targets.length; ti++) {
+        const target = targets[ti]!;
+        const { slot } = target;
+        const policy = withMaxRetries(slot.provider.config.retry, request.maxRetries);
+        for (let retry = 0; ; retry++) {
+          const resuming = ti === 0 && retry === 0;
+          let attempt: Attempt;
+          let error: LlmRouterError;
+          if (resuming && resumed.attempt !== undefined) {
+            attempt = resumed.attempt;
+            error = attempt.failed(resumed.thrown);
+          } else {
+            let now = resuming ? routedAt : this.clock();
+            let reason = resuming ? resumed.reason! : this.rules.admit(run, target, retry, now);
+            if (reason instanceof Promise) {
+              reason = await reason;
+              now = this.clock();
+            }
+            if (reason !== null) {
+              (skipped ??= []).push({ target, reason });
+              break;
+            }
+            if (previous !== undefined && previous.target !== target && retry === 0) this.reporter.fallback(run, previous.target, target, previous.error);
+            attempt = this.begin(run, target, request, now);
+            try {
+              const answer = await op.call(slot.provider, request, attempt.controller);
+              return op.deliver(answer, attempt);
+            } catch (e) {
+              error = attempt.failed(e);
+            }
+          }
+          run.addError(error);
+          previous = { target, error };
+          if (!allowsFallback(error)) throw error;
+          if (retry >= policy.maxRetries || !isRetryable(error, policy)) break;
+          const delay = retryDelay(policy, retry, error.retryAfterMs);
+          if (delay === undefined) break;
+          this.reporter.retry(run, target, attempt.number, delay, error);
+          const asleep = performance.now();
+          try {
+            await sleep(delay, signal);
+          } catch (cause) {
+            throw new AbortError('request aborted by the caller', { provider: slot.provider.name, requestId: run.requestId, cause });
+          } finally {
+            run.sleptMs += performance.now() - asleep;
+          }
         }
       }
+      throw this.exhausted(run, previous?.error, skipped);
+    } catch (error) {
+      this.reporter.requestEnded(run, error as LlmRouterError, null);
+      throw error;
     }
-    throw this.exhausted(run, previous?.error, skipped);
   }
 
-  /** Starts an attempt on `target`: its controller (timeout, caller's signal), in-flight count and event. */
-  private begin(run: RoutedRun, target: Target, request: RoutedRequest): Attempt {
+  /** Starts an attempt on `target` at `now` (router clock): its controller (timeout, caller's signal), in-flight count and event. */
+  private begin(run: RoutedRun, target: Target, request: RoutedRequest, now: number): Attempt {
     const { slot } = target;
     const number = ++run.attempts;
     run.last = target;
@@ -154,7 +217,7 @@ export class RequestRunner implements AttemptHost {
     const controller = new AttemptController(slot.provider.name, run.requestId, target.model, limit, request.signal, this.deadlines, t0);
     controller.headers = request.headers;
     attemptStarted(slot);
-    this.reporter.attemptStarted(run, target, number);
+    this.reporter.attemptStarted(run, target, number, now);
     return new Attempt(this, run, target, number, controller, t0);
   }
 

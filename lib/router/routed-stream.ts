@@ -17,8 +17,9 @@ export class RoutedStream implements RoutedChatCompletionStream {
   readonly requestId: string;
   readonly provider: string;
   readonly model: string;
-  readonly #attempt: Attempt;
-  readonly #source: AsyncIterable<ChatCompletionChunk>;
+  // Released once the stream has ended (see #end), as are #iterator and #first.
+  #attempt: Attempt | undefined;
+  #source: AsyncIterable<ChatCompletionChunk> | undefined;
   #iterator: AsyncIterator<ChatCompletionChunk> | undefined = undefined;
   #consumed = false;
   #finished = false;
@@ -42,14 +43,14 @@ export class RoutedStream implements RoutedChatCompletionStream {
   abort(): void {
     if (this.#ended) return;
     this.#abandoned = true;
-    this.#attempt.controller.abort();
+    this.#attempt!.controller.abort();
     this.#end(undefined, true);
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<ChatCompletionChunk> {
     if (this.#consumed) throw new TypeError('a stream can be iterated only once');
     this.#consumed = true;
-    this.#iterator = this.#source[Symbol.asyncIterator]();
+    this.#iterator = this.#source?.[Symbol.asyncIterator]();
     const iterator: AsyncIterableIterator<ChatCompletionChunk> = {
       next: () => this.#next(),
       return: () => this.#return(),
@@ -89,7 +90,7 @@ export class RoutedStream implements RoutedChatCompletionStream {
     if (this.#finished) return DONE;
     this.#finished = true;
     try {
-      await this.#iterator!.return?.();
+      await this.#iterator?.return?.();
     } finally {
       this.#end(undefined, true);
     }
@@ -107,8 +108,8 @@ export class RoutedStream implements RoutedChatCompletionStream {
       chunk.requestId = this.requestId;
       if (this.#first === undefined) {
         this.#first = chunk;
-        this.#ttftMs = performance.now() - this.#attempt.startedAt;
-        const a = this.#attempt;
+        const a = this.#attempt!;
+        this.#ttftMs = performance.now() - a.startedAt;
         a.host.reporter.firstChunk(a.run, a.target, a.number, this.#ttftMs);
       }
       if (chunk.usage != null) this.#usage = chunk.usage;
@@ -116,7 +117,7 @@ export class RoutedStream implements RoutedChatCompletionStream {
       if (choice !== undefined && choice.finishReason !== null) this.#finishReason = choice.finishReason;
       return result;
     } catch (e) {
-      return Promise.resolve(this.#iterator!.return?.()).then(
+      return Promise.resolve(this.#iterator?.return?.()).then(
         () => this.#onError(e),
         () => this.#onError(e),
       );
@@ -129,15 +130,28 @@ export class RoutedStream implements RoutedChatCompletionStream {
       this.#end(undefined, true);
       return DONE;
     }
-    const error = this.#attempt.controller.classify(e, true);
+    const error = this.#attempt!.controller.classify(e, true);
     this.#end(error, false);
     throw error;
   };
 
+  /**
+   * Reports the end once, then lets go of the attempt and the chunks (and of the source once it is read
+   * out): a stream object outlives its end in the open-streams set's old tables until a full collection,
+   * and must not keep its request alive, and promoted, through them.
+   */
   #end(error: LlmRouterError | undefined, abandoned: boolean): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.#attempt.host.openStreams.delete(this);
-    this.#attempt.streamEnded(error, this.#usage, this.#ttftMs, this.#finishReason, abandoned, this.#first);
+    const attempt = this.#attempt!;
+    attempt.host.openStreams.delete(this);
+    attempt.streamEnded(error, this.#usage, this.#ttftMs, this.#finishReason, abandoned, this.#first);
+    this.#attempt = undefined;
+    this.#first = undefined;
+    this.#usage = null;
+    if (this.#finished) {
+      this.#source = undefined;
+      this.#iterator = undefined;
+    }
   }
 }

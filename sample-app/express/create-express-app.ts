@@ -14,6 +14,7 @@ import { sampleRoutes, unmatchedRoute } from '../shared/routes.js';
 import { answerClientErrors } from '../shared/client-errors.js';
 import { startTelemetry } from '../shared/telemetry.js';
 import { closeServer, listen, type RunningSampleApp } from '../shared/running-app.js';
+import { expressServerOptions } from '../shared/express-server-options.js';
 
 /** Options of {@link createSampleExpressApp}. */
 export interface SampleExpressAppOptions {
@@ -82,7 +83,7 @@ export async function startSampleExpressApp(config: SampleConfig, options: Sampl
     telemetry === undefined
       ? undefined
       : (await import('llm-api-router/opentelemetry')).instrumentOpenTelemetry(sample.router, { meterProvider: telemetry.meterProvider, tracerProvider: telemetry.tracerProvider });
-  const server = createServer(sample.app);
+  const server = createServer(expressServerOptions(sample.app), sample.app);
   answerClientErrors(server);
   await listen(server, config.port, config.host);
   return {

@@ -45,7 +45,8 @@ export async function createSampleNestApp(config: SampleConfig, options: SampleN
     for (const type of ['application/json', '*']) raw.useBodyParser(type, { bodyLimit: DEFAULT_MAX_BODY_BYTES }, (_req, body, done) => done(null, body));
     return app;
   }
-  return NestFactory.create(module, { bodyParser: false, logger, abortOnError: false });
+  const { SampleExpressAdapter } = await import('./sample-express-adapter.js');
+  return NestFactory.create(module, new SampleExpressAdapter(), { bodyParser: false, logger, abortOnError: false });
 }
 
 /** Creates the NestJS sample service and listens on `config.host:config.port` (0 for a free port). */

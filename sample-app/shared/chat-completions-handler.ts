@@ -1,10 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type LlmRouter, toOpenAIChatCompletion, writeOpenAIEventStream } from 'llm-api-router';
+import { type ChatCompletionNonStreamingRequest, type ChatCompletionStreamingRequest, type LlmRouter, toOpenAIChatCompletion, writeOpenAIEventStream } from 'llm-api-router';
 import { toApiError } from './api-error.js';
 import { DEFAULT_MAX_BODY_BYTES, readBody, sendApiError, sendJson } from './http-io.js';
 import { assertUtf8Charset } from './json-body.js';
 import { parseChatRequest } from './openai-request.js';
-import { RequestIdCapture } from './request-id-capture.js';
 import { withOpenAiUsage } from './openai-usage-stream.js';
 
 /** The header naming the provider that answered. */
@@ -24,14 +23,12 @@ export function servedModels(router: LlmRouter): ReadonlySet<string> | undefined
  */
 export class ChatCompletionsHandler {
   private readonly models: ReadonlySet<string> | undefined;
-  private readonly ids: RequestIdCapture;
 
   constructor(
     private readonly router: LlmRouter,
     private readonly maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
   ) {
     this.models = servedModels(router);
-    this.ids = new RequestIdCapture(router);
   }
 
   /** Serves one request. `body` is the body when the framework already read it (bytes or parsed JSON). */
@@ -46,13 +43,11 @@ export class ChatCompletionsHandler {
       const parsed = parseChatRequest(body ?? (await readBody(req, this.maxBodyBytes)), this.models);
       parsed.request.signal = abort.signal;
       if (!parsed.stream) {
-        const call = this.ids.run(() => this.router.chat.completions.create({ ...parsed.request, stream: false }));
-        const completion = await call.promise;
-        const requestId = completion.requestId ?? call.requestId;
-        sendJson(res, 200, toOpenAIChatCompletion(completion), { [PROVIDER_HEADER]: completion.provider, ...(requestId === undefined ? {} : { 'x-request-id': requestId }) });
+        const completion = await this.router.chat.completions.create(parsed.request as ChatCompletionNonStreamingRequest);
+        sendJson(res, 200, toOpenAIChatCompletion(completion), { [PROVIDER_HEADER]: completion.provider, 'x-request-id': completion.requestId });
         return;
       }
-      const stream = await this.router.chat.completions.create({ ...parsed.request, stream: true });
+      const stream = await this.router.chat.completions.create(parsed.request as ChatCompletionStreamingRequest);
       res.off('close', onClose);
       if (!res.headersSent) res.setHeader(PROVIDER_HEADER, stream.provider);
       await writeOpenAIEventStream(withOpenAiUsage(stream, parsed.includeUsage), res);

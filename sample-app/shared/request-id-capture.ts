@@ -1,8 +1,8 @@
 import type { LlmRouter, RequestStartEvent } from 'llm-api-router';
 
 /**
- * The router's id of a request whose answer does not carry it (`ChatCompletion.requestId` and
- * `EmbeddingsResponse.requestId` are optional in the core's types): the `request.start` event the
+ * The router's id of a request whose answer does not carry it (an `EmbeddingsResponse` has no
+ * `requestId`; a `ChatCompletion` always has one): the `request.start` event the
  * router emits while `create()` runs synchronously. Undefined when the router emitted none then.
  */
 export class RequestIdCapture {

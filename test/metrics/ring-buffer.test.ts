@@ -79,3 +79,29 @@ test('capacity 0 keeps nothing; clear empties', () => {
   push(ring, 9);
   assert.deepEqual(ring.toArray().map((r) => r.model), ['m9']);
 });
+
+test('request ids come back exactly as pushed, UUID-shaped or not', () => {
+  const ids = [
+    '3f2b8c1e-9a4d-4e7f-8b21-0c5d6e7f8a9b',
+    '3F2B8C1E-9A4D-4E7F-8B21-0C5D6E7F8A9B',
+    '3f2b8c1e-9a4d-4e7f-8b21-0c5d6e7f8a9',
+    '3f2b8c1e-9a4d-4e7f-8b21x0c5d6e7f8a9b',
+    '3f2b8c1e99a4d-4e7f-8b21-0c5d6e7f8a9b',
+    'zz2b8c1e-9a4d-4e7f-8b21-0c5d6e7f8a9b',
+    '00000000-0000-0000-0000-000000000000',
+    'ffffffff-ffff-ffff-ffff-ffffffffffff',
+    'é'.repeat(36),
+    '',
+    null,
+  ];
+  const ring = new RequestRecordRing(4);
+  const seen: Array<string | null> = [];
+  ids.forEach((id, i) => {
+    push(ring, i);
+    record.requestId = id;
+    ring.push(record);
+    seen.push(...ring.toArray().slice(-1).map((r) => r.requestId));
+  });
+  assert.deepEqual(seen, ids);
+  assert.deepEqual(ring.toArray().filter((_, i) => i % 2 === 1).map((r) => r.requestId), ids.slice(-2));
+});

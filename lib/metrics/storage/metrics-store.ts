@@ -35,21 +35,8 @@ export class HistogramRow implements LabelledRow {
   }
 }
 
-/** How one routed request ended, as the caller saw it. */
-export interface RoutedRequest {
-  /** The model the caller asked for (or the default model's name). */
-  model: string;
-  /** The provider that answered; null when none did. */
-  provider: string | null;
-  /** `success` or the thrown error's class name. */
-  outcome: string;
-  latencyMs: number;
-  /** Time in the router itself; NaN when unknown. */
-  overheadMs: number;
-  requestId: string | null;
-  timestamp: number;
-  metadata: Readonly<Record<string, string>> | null | undefined;
-}
+/** Raw (model, provider, outcome) triples whose routed row is remembered; past this many the memory starts over. */
+const MAX_CACHED_ROUTED_ROWS = 4096;
 
 /**
  * Everything a collector has recorded: the attempt series and the raw-record ring, the cost rows, the
@@ -76,6 +63,11 @@ export class MetricsStore {
   private readonly metadataValues: LabelValueCap[];
   private readonly routedModels: LabelValueCap;
   private readonly outcomes = new LabelValueCap(MAX_OUTCOMES);
+  /** Routed rows by raw model, provider label and raw outcome (see `routedRow`). */
+  private readonly routedRows = new Map<string, Map<string, Map<string, HistogramRow>>>();
+  private cachedRoutedRows = 0;
+  private lastOverheadProvider: string | undefined = undefined;
+  private lastOverheadRow: HistogramRow | undefined = undefined;
 
   constructor(config: StoreConfig) {
     const { maxSeries } = config;
@@ -111,12 +103,24 @@ export class MetricsStore {
     }
   }
 
-  recordRoutedRequest(request: RoutedRequest): void {
-    const provider = request.provider === null ? 'none' : boundLabel(request.provider);
-    const labels = this.withMetadata([this.routedModels.value(request.model), provider, this.outcomes.value(request.outcome)], request.metadata);
-    this.routed.get(labels).histogram.observe(request.latencyMs, request.requestId, request.timestamp);
-    const overhead = request.overheadMs;
-    if (overhead >= 0 && overhead < Number.POSITIVE_INFINITY) this.overhead.get([provider]).histogram.observe(overhead, null, request.timestamp);
+  /**
+   * Records one routed request as its caller saw it: the model asked for (or the default model's name),
+   * the provider that answered (null: none did), `success` or the thrown error's class name, its latency,
+   * the time in the router itself (NaN: unknown) and the request id of the exemplar (null: none).
+   */
+  recordRoutedRequest(
+    model: string,
+    answeredBy: string | null,
+    outcome: string,
+    latencyMs: number,
+    overheadMs: number,
+    requestId: string | null,
+    timestamp: number,
+    metadata: Readonly<Record<string, string>> | null | undefined,
+  ): void {
+    const provider = answeredBy === null ? 'none' : boundLabel(answeredBy);
+    this.routedRow(model, provider, outcome, metadata).histogram.observe(latencyMs, requestId, timestamp);
+    if (overheadMs >= 0 && overheadMs < Number.POSITIVE_INFINITY) this.overheadRow(provider).histogram.observe(overheadMs, null, timestamp);
   }
 
   retry(provider: string, model: string): void {
@@ -146,6 +150,43 @@ export class MetricsStore {
     for (const cap of this.metadataValues) cap.clear();
     this.routedModels.clear();
     this.outcomes.clear();
+    this.routedRows.clear();
+    this.cachedRoutedRows = 0;
+    this.lastOverheadProvider = this.lastOverheadRow = undefined;
+  }
+
+  /**
+   * The routed row of a request. Without metadata labels, a row once found is remembered by the raw model
+   * and outcome and the provider's label, so that a request already seen costs three map reads and
+   * allocates nothing (the label caps only ever fold a value they already folded, until `reset`).
+   */
+  private routedRow(model: string, provider: string, outcome: string, metadata: Readonly<Record<string, string>> | null | undefined): HistogramRow {
+    if (this.metadataLabels.length > 0) {
+      return this.routed.get(this.withMetadata([this.routedModels.value(model), provider, this.outcomes.value(outcome)], metadata));
+    }
+    let byProvider = this.routedRows.get(model);
+    let byOutcome = byProvider?.get(provider);
+    const cached = byOutcome?.get(outcome);
+    if (cached !== undefined) return cached;
+    const row = this.routed.get([this.routedModels.value(model), provider, this.outcomes.value(outcome)]);
+    if (this.cachedRoutedRows >= MAX_CACHED_ROUTED_ROWS) {
+      this.routedRows.clear();
+      this.cachedRoutedRows = 0;
+      byProvider = byOutcome = undefined;
+    }
+    if (byProvider === undefined) this.routedRows.set(model, (byProvider = new Map()));
+    if (byOutcome === undefined) byProvider.set(provider, (byOutcome = new Map()));
+    byOutcome.set(outcome, row);
+    this.cachedRoutedRows++;
+    return row;
+  }
+
+  private overheadRow(provider: string): HistogramRow {
+    if (provider === this.lastOverheadProvider) return this.lastOverheadRow!;
+    const row = this.overhead.get([provider]);
+    this.lastOverheadProvider = provider;
+    this.lastOverheadRow = row;
+    return row;
   }
 
   private withMetadata(labels: readonly string[], metadata: Readonly<Record<string, string>> | null | undefined): readonly string[] {

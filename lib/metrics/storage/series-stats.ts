@@ -6,30 +6,34 @@ import { OTHER_LABEL, boundLabel } from './label-bounds.js';
 /** Distinct error types kept per series; more are counted under `other`. */
 const MAX_ERROR_TYPES = 64;
 
-/** A sum and the number of records that carried the value. */
+/** Positions in `SeriesStats.totals`: each total is a sum then the number of records that carried the value. */
+const PROMPT = 0;
+const COMPLETION = 2;
+const TOTAL = 4;
+const CACHED_PROMPT = 6;
+const CACHE_WRITE = 8;
+const REASONING = 10;
+const COST = 12;
+const TOTALS = 14;
+
+/** A sum and the number of records that carried the value: a view of two numbers of `SeriesStats.totals`. */
 class Total {
-  sum = 0;
-  count = 0;
+  constructor(
+    private readonly totals: Float64Array,
+    private readonly at: number,
+  ) {}
 
-  add(value: number): void {
-    if (value === value) {
-      this.sum += value;
-      this.count++;
-    }
+  get sum(): number {
+    return this.totals[this.at]!;
   }
 
-  merge(other: Total): void {
-    this.sum += other.sum;
-    this.count += other.count;
-  }
-
-  reset(): void {
-    this.sum = 0;
-    this.count = 0;
+  get count(): number {
+    return this.totals[this.at + 1]!;
   }
 
   average(): number | null {
-    return this.count === 0 ? null : this.sum / this.count;
+    const count = this.count;
+    return count === 0 ? null : this.sum / count;
   }
 }
 
@@ -42,13 +46,15 @@ export class SeriesStats {
   successes = 0;
   failures = 0;
   readonly latency: LatencyDigest;
-  readonly prompt = new Total();
-  readonly completion = new Total();
-  readonly total = new Total();
-  readonly cachedPrompt = new Total();
-  readonly cacheWrite = new Total();
-  readonly reasoning = new Total();
-  readonly cost = new Total();
+  /** The sums and counts of every total side by side, so that adding a record touches one array. */
+  private readonly totals = new Float64Array(TOTALS);
+  readonly prompt = new Total(this.totals, PROMPT);
+  readonly completion = new Total(this.totals, COMPLETION);
+  readonly total = new Total(this.totals, TOTAL);
+  readonly cachedPrompt = new Total(this.totals, CACHED_PROMPT);
+  readonly cacheWrite = new Total(this.totals, CACHE_WRITE);
+  readonly reasoning = new Total(this.totals, REASONING);
+  readonly cost = new Total(this.totals, COST);
   errors: Map<string, number> | null = null;
   firstTs = Number.POSITIVE_INFINITY;
   lastTs = Number.NEGATIVE_INFINITY;
@@ -66,18 +72,19 @@ export class SeriesStats {
       if (r.errorType !== null) this.countError(boundLabel(r.errorType), 1);
     }
     this.latency.add(r.latencyMs);
-    this.prompt.add(r.promptTokens);
-    this.completion.add(r.completionTokens);
-    this.total.add(r.totalTokens);
+    const t = this.totals;
+    addTo(t, PROMPT, r.promptTokens);
+    addTo(t, COMPLETION, r.completionTokens);
+    addTo(t, TOTAL, r.totalTokens);
     const cached = r.cachedPromptTokens;
     const cacheWrite = r.cacheWriteTokens;
     const reasoning = r.reasoningTokens;
     if (cached === cached || cacheWrite === cacheWrite || reasoning === reasoning) {
-      this.cachedPrompt.add(cached);
-      this.cacheWrite.add(cacheWrite);
-      this.reasoning.add(reasoning);
+      addTo(t, CACHED_PROMPT, cached);
+      addTo(t, CACHE_WRITE, cacheWrite);
+      addTo(t, REASONING, reasoning);
     }
-    this.cost.add(r.costUsd);
+    addTo(t, COST, r.costUsd);
     const timestamp = r.timestamp;
     if (timestamp < this.firstTs) this.firstTs = timestamp;
     if (timestamp > this.lastTs) this.lastTs = timestamp;
@@ -94,13 +101,7 @@ export class SeriesStats {
     this.successes += other.successes;
     this.failures += other.failures;
     this.latency.merge(other.latency);
-    this.prompt.merge(other.prompt);
-    this.completion.merge(other.completion);
-    this.total.merge(other.total);
-    this.cachedPrompt.merge(other.cachedPrompt);
-    this.cacheWrite.merge(other.cacheWrite);
-    this.reasoning.merge(other.reasoning);
-    this.cost.merge(other.cost);
+    for (let i = 0; i < TOTALS; i++) this.totals[i]! += other.totals[i]!;
     if (other.errors !== null) for (const [type, n] of other.errors) this.countError(type, n);
     if (other.firstTs < this.firstTs) this.firstTs = other.firstTs;
     if (other.lastTs > this.lastTs) this.lastTs = other.lastTs;
@@ -111,13 +112,7 @@ export class SeriesStats {
     this.successes = 0;
     this.failures = 0;
     this.latency.reset();
-    this.prompt.reset();
-    this.completion.reset();
-    this.total.reset();
-    this.cachedPrompt.reset();
-    this.cacheWrite.reset();
-    this.reasoning.reset();
-    this.cost.reset();
+    this.totals.fill(0);
     this.errors = null;
     this.firstTs = Number.POSITIVE_INFINITY;
     this.lastTs = Number.NEGATIVE_INFINITY;
@@ -177,5 +172,13 @@ export class SeriesStats {
     } else {
       errors.set(OTHER_LABEL, (errors.get(OTHER_LABEL) ?? 0) + n);
     }
+  }
+}
+
+/** Adds a value (NaN: absent, not counted) to the total at `at`. */
+function addTo(totals: Float64Array, at: number, value: number): void {
+  if (value === value) {
+    totals[at]! += value;
+    totals[at + 1]!++;
   }
 }

@@ -25,6 +25,8 @@ export class RoutingRules implements AttemptEndObserver {
   readonly budgets: BudgetBook;
   /** Whether requests need a token estimate (a provider has `tpm`). */
   readonly countsTokens: boolean;
+  /** Whether `refresh` has anything to do (shared state, `rpm`/`tpm` limits or budgets). */
+  readonly refreshes: boolean;
   private readonly limited: readonly ProviderSlot[];
   /** The local rate logs of `limited`, in the same order. */
   private readonly logs: readonly RateLog[];
@@ -44,6 +46,7 @@ export class RoutingRules implements AttemptEndObserver {
     this.limited = slots.filter((s) => s.limits !== undefined);
     this.logs = this.limited.map((s) => this.local.rateLogOf(s.provider.name));
     this.countsTokens = slots.some((s) => s.limits?.tpm !== undefined);
+    this.refreshes = this.shared !== undefined || this.limited.length > 0 || this.budgets.all.length > 0;
     this.query = this.shared?.createQuery({ providers: slots.map((s) => s.provider.name), budgets: this.budgets.all.map((b) => b.key) });
   }
 
@@ -162,10 +165,9 @@ export class RoutingRules implements AttemptEndObserver {
    * that gave a retry delay (a longer one running is kept), the actual tokens in the rate window, and
    * the cost in every budget that covers the attempt.
    */
-  attemptEnded(request: RequestRun, target: Target, o: AttemptOutcome, costUsd: number | null): void {
+  attemptEnded(request: RequestRun, target: Target, o: AttemptOutcome, costUsd: number | null, now: number): void {
     const run = request as RoutedRun;
     const slot = target.slot;
-    const now = this.clock();
     const error = o.error;
     if (error === undefined) {
       const sample = run.stream && o.ttftMs !== null ? o.ttftMs : o.latencyMs;
