@@ -225,6 +225,14 @@ export class ExpositionWriter {
       this.position = end;
       return;
     }
+    this.valueAsString(value, format);
+  }
+
+  /**
+   * Writes a sample value through `String(value)`: for numbers written again and again unchanged (exemplars),
+   * whose strings JavaScript's number-to-string cache keeps.
+   */
+  valueAsString(value: number, format: ExpositionFormat): void {
     const text = formatValue(value, format);
     const n = text.length;
     if (this.position + n > this.limit) this.grow(n);

@@ -147,7 +147,7 @@ export class TextSink implements SampleSink {
       if (this.previousStart >= 0) {
         // The lines below the lowest bucket observed into since they were written: one copy.
         const end = w.previousLineStart(this.previousStart, changedFrom);
-        if (end >= 0) {
+        if (end >= 0 && end < this.previousEnd) {
           from = changedFrom;
           w.copyPrevious(this.previousStart, end);
         }
@@ -161,9 +161,10 @@ export class TextSink implements SampleSink {
         const id = exemplars.requestIds[b];
         if (id !== undefined && Buffer.byteLength(id) <= MAX_EXEMPLAR_ID_BYTES) {
           w.text(` # {request_id="${escapeLabelValue(id)}"} `);
-          w.value(exemplars.values[b]!, format);
+          // An exemplar is written again at every scrape until replaced: JavaScript keeps the strings of recent numbers.
+          w.valueAsString(exemplars.values[b]!, format);
           w.byte(32);
-          w.value(exemplars.timestamps[b]! / 1000, format);
+          w.valueAsString(exemplars.timestamps[b]! / 1000, format);
         }
       }
     }
