@@ -419,4 +419,54 @@ describe('histograms across exports', () => {
     }
     collector.close();
   });
+
+  test('bucket counts that gain a digit (9 to 10, 99 to 100) between exports, in buckets below and above, match prom-client', async () => {
+    for (const exemplars of [true, false]) {
+      const collector = new MetricsCollector({ exemplars });
+      const done: RecordRequestInput[] = [];
+      const record = (latencyMs: number, i: number): void => {
+        done.push({ provider: 'p', model: 'm', latencyMs, success: true, requestId: `r${i}`, timestamp: T0 + i });
+        collector.recordRequest(done[done.length - 1]!);
+      };
+      let i = 0;
+      for (const [latencyMs, times] of [[15, 9], [700, 8], [15, 1], [5_000, 89], [15, 1], [700, 2], [90_000, 99], [3, 1], [90_000, 1]] as const) {
+        for (let k = 0; k < times; k++) record(latencyMs, i++);
+        const text = await collector.exportMetricsPrometheus();
+        assert.equal(text, await collector.registry.metrics(), `Prometheus text after ${i} records (exemplars ${exemplars})`);
+        const om = (await collector.getMetricsResponse('application/openmetrics-text')).body;
+        const fresh = new MetricsCollector({ exemplars });
+        for (const r of done) fresh.recordRequest(r);
+        assert.equal(om, (await fresh.getMetricsResponse('application/openmetrics-text')).body, `OpenMetrics after ${i} records (exemplars ${exemplars})`);
+        fresh.close();
+        assert.equal(text, await collector.exportMetricsPrometheus(), 'unchanged');
+      }
+      collector.close();
+    }
+  });
+
+  test('series recreated after reset(), and a new series between two old ones, are written afresh', async () => {
+    const collector = new MetricsCollector();
+    const source = new Subject<RouterEvent>();
+    collector.attach({ events$: source });
+    const end = (model: string, latencyMs: number): RouterEvent => ({
+      type: 'request.end', requestId: `q-${model}-${latencyMs}`, timestamp: T0, operation: 'chat', success: true, provider: 'p', model,
+      requestedModel: model, latencyMs, attempts: 1, errorType: null, usage: null,
+    }) as RouterEvent;
+    for (const model of ['a', 'b', 'c']) {
+      collector.recordRequest({ provider: 'p', model, latencyMs: 100, success: true });
+      source.next(end(model, 100));
+    }
+    await collector.exportMetricsPrometheus();
+    collector.reset();
+    for (const model of ['c', 'a', 'é-中']) {
+      collector.recordRequest({ provider: 'p', model, latencyMs: 2_000, success: true });
+      source.next(end(model, 2_000));
+      const text = await collector.exportMetricsPrometheus();
+      assert.equal(text, await collector.registry.metrics(), `after ${model}`);
+      assert.doesNotMatch(text, /model="b"/);
+    }
+    collector.recordRequest({ provider: 'p', model: 'c', latencyMs: 50, success: true });
+    assert.equal(await collector.exportMetricsPrometheus(), await collector.registry.metrics());
+    collector.close();
+  });
 });

@@ -1,3 +1,5 @@
+import { ExpositionWriter, type PreviousOutput } from './exposition-writer.js';
+
 /** Fields of one chunk record: the output it was written to, the change key it was written at, its start and end there. */
 export const CHUNK_GENERATION = 0;
 export const CHUNK_KEY = 1;
@@ -12,12 +14,11 @@ export const CHUNK_FIELDS = 4;
  * array, so that a family's pass over a thousand rows reads memory in order.
  */
 export class ExportChunks {
-  /** Generation of `buffer`; -1 while there is none. */
+  /** Generation of `previous`; -1 while there is none. */
   generation = -1;
-  buffer: Buffer | undefined;
+  /** The last output, in one half of an arena whose other half the next output is written into. */
+  previous: PreviousOutput | undefined;
   ascii = true;
-  /** The output before `buffer`, written over by the next one (no chunk points into it any more). */
-  spare: Buffer | undefined;
   private readonly tables: Float64Array[];
   private readonly owners: unknown[][];
 
@@ -42,22 +43,24 @@ export class ExportChunks {
     return this.owners[slot]!;
   }
 
-  /** A buffer for the next output to write into, if one is free. */
-  takeSpare(): Buffer | undefined {
-    const spare = this.spare;
-    this.spare = undefined;
-    return spare;
+  /**
+   * A writer for the next output: into the half of the previous output's arena it does not occupy, when that
+   * half has room for `sizeHint` bytes; else into a new arena (the previous output is still copied from).
+   */
+  writer(sizeHint: number): ExpositionWriter {
+    const previous = this.previous;
+    if (previous === undefined) return new ExpositionWriter(sizeHint);
+    const half = previous.buffer.length >>> 1;
+    // An arena far larger than needed (the output shrank, e.g. after a reset) is let go.
+    if (half > 4 * sizeHint + 1_048_576) return new ExpositionWriter(sizeHint, undefined, 0, 0, previous);
+    const base = previous.base === 0 ? half : 0;
+    return new ExpositionWriter(sizeHint, previous.buffer, base, base + half, previous);
   }
 
-  /**
-   * Keeps a finished output as the one to copy from; the one it replaces becomes the spare unless it is
-   * much larger than needed now.
-   */
-  commit(generation: number, buffer: Buffer, used: number, ascii: boolean): void {
-    const replaced = this.buffer;
-    if (replaced !== undefined && replaced !== buffer && replaced.length <= 2 * used + 65_536) this.spare = replaced;
+  /** Keeps a finished output as the one the next output copies from. */
+  commit(generation: number, writer: ExpositionWriter): void {
     this.generation = generation;
-    this.buffer = buffer;
-    this.ascii = ascii;
+    this.previous = writer.output;
+    this.ascii = writer.ascii;
   }
 }

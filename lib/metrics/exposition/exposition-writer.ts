@@ -1,4 +1,5 @@
 import type { ExpositionFormat } from '../exposition-format.js';
+import { writeShortestDecimal } from './shortest-decimal.js';
 import { formatValue } from './text-format.js';
 
 const INITIAL_SIZE = 64 * 1024;
@@ -7,30 +8,57 @@ const scratchDigits = new Uint8Array(24);
 const SHORT = 16;
 /** Digits of the largest whole number written as one (2^53 has 16). */
 const MAX_INTEGER_DIGITS = 16;
+/** The longest decimal `writeShortestDecimal` writes (`0.00000` and 17 digits). */
+const MAX_DECIMAL_BYTES = 24;
+
+/** Where the previous output of a format sits: `buffer[base, base + length)`. */
+export interface PreviousOutput {
+  readonly buffer: Buffer;
+  readonly base: number;
+  readonly length: number;
+}
 
 /**
  * Builds exposition text as UTF-8 bytes in one growing buffer, then decodes it once: no per-line string is
  * allocated, so writing tens of thousands of lines creates almost no garbage. Integers are written digit
- * by digit; other numbers as JavaScript prints them (`${value}`, as prom-client does).
+ * by digit; other numbers as JavaScript prints them (`${value}`, as prom-client does), most without making the string
+ * (`writeShortestDecimal`).
+ *
+ * The writer may write into one half of an arena whose other half holds the previous output (see
+ * `ExportChunks`): copying unchanged lines from it is then a `copyWithin`, with nothing allocated.
  */
 export class ExpositionWriter {
   private buffer: Buffer;
-  private position = 0;
+  /** Where this output starts in `buffer`, and where the room for it ends. */
+  private base: number;
+  private limit: number;
+  private position: number;
   private isAscii = true;
+  private previous: PreviousOutput | undefined;
 
   /**
-   * `sizeHint`: the expected size in bytes (e.g. the previous output's), to avoid growing. `reuse`: a buffer
-   * to write into when it is large enough (an earlier output no longer needed): a fresh one costs a page
-   * fault per 4 KB on first write.
+   * `sizeHint`: the expected size in bytes (e.g. the previous output's), to avoid growing. `arena`, `base` and
+   * `limit`: room to write into, `arena[base, limit)`, e.g. the half of an arena the previous output is not
+   * in (a fresh buffer costs a page fault per 4 KB on first write). `previous`: the output `copyPrevious` copies from.
    */
-  constructor(sizeHint = INITIAL_SIZE, reuse?: Buffer) {
+  constructor(sizeHint = INITIAL_SIZE, arena?: Buffer, base = 0, limit = arena?.length ?? 0, previous?: PreviousOutput) {
     const size = Math.max(INITIAL_SIZE, sizeHint);
-    this.buffer = reuse !== undefined && reuse.length >= size ? reuse : Buffer.allocUnsafe(size);
+    if (arena !== undefined && limit - base >= size) {
+      this.buffer = arena;
+      this.base = base;
+      this.limit = limit;
+    } else {
+      this.buffer = Buffer.allocUnsafe(2 * size);
+      this.base = 0;
+      this.limit = size;
+    }
+    this.position = this.base;
+    this.previous = previous;
   }
 
   /** Bytes written so far. */
   get length(): number {
-    return this.position;
+    return this.position - this.base;
   }
 
   /** False once anything written was not ASCII (the text is then decoded as UTF-8). */
@@ -38,22 +66,22 @@ export class ExpositionWriter {
     return this.isAscii;
   }
 
-  /** The buffer written so far (its first `length` bytes), e.g. to copy unchanged parts from into the next output. */
-  get output(): Buffer {
-    return this.buffer;
+  /** Where the output sits: `buffer[base, base + length)`; the arena's other half is free for the next output. */
+  get output(): PreviousOutput {
+    return { buffer: this.buffer, base: this.base, length: this.position - this.base };
   }
 
   /** Copies pre-encoded UTF-8 bytes (call `notAscii()` once if any of them is not ASCII). */
   bytes(source: Uint8Array): void {
     const n = source.length;
-    if (this.position + n > this.buffer.length) this.grow(n);
+    if (this.position + n > this.limit) this.grow(n);
     this.put(source, n);
   }
 
   /** Starts a sample line: a newline, then `open`, `labels` and `suffix` (pre-encoded, as for `bytes`). */
   line(open: Uint8Array, labels: Uint8Array, suffix: Uint8Array | undefined): void {
     const n = 1 + open.length + labels.length + (suffix === undefined ? 0 : suffix.length);
-    if (this.position + n > this.buffer.length) this.grow(n);
+    if (this.position + n > this.limit) this.grow(n);
     this.buffer[this.position++] = 10;
     this.put(open, open.length);
     this.put(labels, labels.length);
@@ -71,7 +99,7 @@ export class ExpositionWriter {
     const head = 1 + open.length + labels.length;
     let room = (nb - from) * (head + MAX_INTEGER_DIGITS);
     for (let b = from; b < nb; b++) room += suffixes[b]!.length;
-    if (this.position + room > this.buffer.length) this.grow(room);
+    if (this.position + room > this.limit) this.grow(room);
     const buffer = this.buffer;
     const first = this.position;
     let p = first;
@@ -95,12 +123,74 @@ export class ExpositionWriter {
     this.position = p;
   }
 
-  /** Copies `source[start, end)`, bytes written earlier by a writer whose ASCII-ness the caller carries over. */
-  copy(source: Buffer, start: number, end: number): void {
+  /**
+   * The bucket lines of a histogram without exemplars whose lines in the previous output are `[start, end)`,
+   * where the counts of buckets below `changedFrom` have not changed since: the previous lines are copied in
+   * one go and the counts of the others overwritten in place, as long as each keeps its number of digits
+   * (checked on the previous line's end); from the first that does not, the lines are written afresh.
+   */
+  rewrittenBuckets(start: number, end: number, open: Uint8Array, labels: Uint8Array, suffixes: readonly Uint8Array[], counts: Float64Array, changedFrom: number): void {
+    const nb = counts.length;
+    const head = 1 + open.length + labels.length;
+    let length = 0;
+    let cumulative = 0;
+    for (let b = 0; b < nb; b++) {
+      cumulative += counts[b]!;
+      length += head + suffixes[b]!.length + digitCount(cumulative);
+    }
+    const previous = this.previous!;
+    // The row's block holds its bucket lines, then its _sum and _count lines.
+    if (start + length >= end || end > previous.length) {
+      this.cumulativeLines(open, labels, suffixes, counts);
+      return;
+    }
+    if (this.position + length > this.limit) this.grow(length);
+    const first = this.position;
+    this.copyPrevious(start, start + length);
+    const buffer = this.buffer;
+    const old = previous.buffer;
+    const shift = previous.base + start - first;
+    let p = first;
+    cumulative = 0;
+    for (let b = 0; b < nb; b++) {
+      cumulative += counts[b]!;
+      const at = p + head + suffixes[b]!.length;
+      const lineEnd = at + digitCount(cumulative);
+      if (b >= changedFrom) {
+        if (old[lineEnd + shift] !== 10) {
+          this.position = p;
+          this.cumulativeLines(open, labels, suffixes, counts, b);
+          return;
+        }
+        writeInteger(buffer, at, cumulative);
+      }
+      p = lineEnd;
+    }
+  }
+
+  /** Copies bytes `[start, end)` of the previous output (the caller carries its ASCII-ness over). */
+  copyPrevious(start: number, end: number): void {
     const n = end - start;
-    if (this.position + n > this.buffer.length) this.grow(n);
-    this.buffer.set(source.subarray(start, end), this.position);
+    if (this.position + n > this.limit) this.grow(n);
+    const previous = this.previous!;
+    const from = previous.base + start;
+    if (previous.buffer === this.buffer) this.buffer.copyWithin(this.position, from, from + n);
+    else this.buffer.set(previous.buffer.subarray(from, from + n), this.position);
     this.position += n;
+  }
+
+  /** Where line `n` (0-based, each line starting with a newline) starts from `start` in the previous output; -1 if it is not there. */
+  previousLineStart(start: number, n: number): number {
+    const previous = this.previous;
+    if (previous === undefined) return -1;
+    const base = previous.base;
+    const end = base + previous.length;
+    let at = base + start;
+    for (let k = 0; k < n; k++) {
+      at = previous.buffer.indexOf(10, at + 1);
+      if (at < 0 || at >= end) return -1;
+    }
+    return at - base;
   }
 
   /** Says that bytes copied with `bytes` were not all ASCII, so that the result is decoded as UTF-8. */
@@ -110,14 +200,14 @@ export class ExpositionWriter {
 
   /** Writes one byte (an ASCII character code). */
   byte(code: number): void {
-    if (this.position === this.buffer.length) this.grow(1);
+    if (this.position === this.limit) this.grow(1);
     this.buffer[this.position++] = code;
   }
 
   /** Writes any string as UTF-8. */
   text(value: string): void {
     const max = value.length * 3;
-    if (this.position + max > this.buffer.length) this.grow(max);
+    if (this.position + max > this.limit) this.grow(max);
     const written = this.buffer.write(value, this.position, 'utf8');
     if (written !== value.length) this.isAscii = false;
     this.position += written;
@@ -129,9 +219,23 @@ export class ExpositionWriter {
       this.integer(value);
       return;
     }
+    if (this.position + MAX_DECIMAL_BYTES > this.limit) this.grow(MAX_DECIMAL_BYTES);
+    const end = writeShortestDecimal(this.buffer, this.position, value);
+    if (end >= 0) {
+      this.position = end;
+      return;
+    }
+    this.valueAsString(value, format);
+  }
+
+  /**
+   * Writes a sample value through `String(value)`: for numbers written again and again unchanged (exemplars),
+   * whose strings JavaScript's number-to-string cache keeps.
+   */
+  valueAsString(value: number, format: ExpositionFormat): void {
     const text = formatValue(value, format);
     const n = text.length;
-    if (this.position + n > this.buffer.length) this.grow(n);
+    if (this.position + n > this.limit) this.grow(n);
     const buffer = this.buffer;
     let p = this.position;
     for (let i = 0; i < n; i++) buffer[p++] = text.charCodeAt(i);
@@ -140,7 +244,7 @@ export class ExpositionWriter {
 
   /** The text written so far. */
   finish(): string {
-    return this.buffer.toString(this.isAscii ? 'latin1' : 'utf8', 0, this.position);
+    return this.buffer.toString(this.isAscii ? 'latin1' : 'utf8', this.base, this.position);
   }
 
   /** Copies `n` bytes of `source` into room already checked. A native copy beats a loop but for a few bytes. */
@@ -157,14 +261,20 @@ export class ExpositionWriter {
   }
 
   private integer(value: number): void {
-    if (this.position + MAX_INTEGER_DIGITS > this.buffer.length) this.grow(MAX_INTEGER_DIGITS);
+    if (this.position + MAX_INTEGER_DIGITS > this.limit) this.grow(MAX_INTEGER_DIGITS);
     this.position = writeInteger(this.buffer, this.position, value);
   }
 
+  /** Moves what was written to the first half of a new arena with room for `needed` more bytes. */
   private grow(needed: number): void {
-    const next = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.position + needed));
-    this.buffer.copy(next, 0, 0, this.position);
+    const used = this.position - this.base;
+    const size = Math.max(2 * (this.limit - this.base), used + needed);
+    const next = Buffer.allocUnsafe(2 * size);
+    this.buffer.copy(next, 0, this.base, this.position);
     this.buffer = next;
+    this.base = 0;
+    this.limit = size;
+    this.position = used;
   }
 }
 
@@ -183,6 +293,14 @@ function writeInteger(buffer: Uint8Array, p: number, value: number): number {
   }
   while (n > 0) buffer[p++] = digits[--n]!;
   return p;
+}
+
+/** Decimal digits of a whole number in `[0, 2^53]`. */
+function digitCount(n: number): number {
+  if (n < 1e8) return n < 1e4 ? (n < 100 ? (n < 10 ? 1 : 2) : n < 1000 ? 3 : 4) : n < 1e6 ? (n < 1e5 ? 5 : 6) : n < 1e7 ? 7 : 8;
+  let d = 8;
+  for (let t = Math.floor(n / 1e8); t >= 1; t = Math.floor(t / 10)) d++;
+  return d;
 }
 
 /** UTF-8 bytes of a string, for the writer's `bytes`. */

@@ -21,8 +21,8 @@ export class PrometheusExporter {
   private readonly bytes: readonly FamilyBytes[];
   private readonly sink = new TextSink();
   private registered = false;
-  /** Size of the last output, to size the next one's buffer. */
-  private lastSize = 0;
+  /** Per format (0 Prometheus, 1 OpenMetrics): size of its last output, to size the next one's buffer. */
+  private readonly lastSizes = [0, 0];
   private generation = 0;
   /** Per format: 0 Prometheus, 1 OpenMetrics. */
   private readonly chunks: readonly [ExportChunks, ExportChunks];
@@ -63,7 +63,7 @@ export class PrometheusExporter {
   async prometheusText(): Promise<string> {
     const registry = this.registry;
     if (await this.defaultLabels()) return registry.metrics();
-    const writer = new ExpositionWriter(this.lastSize + (this.lastSize >> 3), this.chunks[0].takeSpare());
+    const writer = this.chunks[0].writer(this.sizeHint(0));
     const generation = ++this.generation;
     let first = true;
     for (const metric of registry.getMetricsAsArray()) {
@@ -74,7 +74,6 @@ export class PrometheusExporter {
       else writer.text(await registry.getSingleMetricAsString(metric.name));
     }
     writer.byte(10);
-    this.lastSize = writer.length;
     return this.finish(writer, 0, generation);
   }
 
@@ -90,7 +89,7 @@ export class PrometheusExporter {
       }
       return `${out}# EOF\n`;
     }
-    const writer = new ExpositionWriter(this.lastSize + (this.lastSize >> 2), this.chunks[1].takeSpare());
+    const writer = this.chunks[1].writer(this.sizeHint(1));
     const generation = ++this.generation;
     for (const metric of registry.getMetricsAsArray()) {
       const slot = this.slotOf(metric);
@@ -139,10 +138,17 @@ export class PrometheusExporter {
     return out.charCodeAt(at + probe.length) !== 32;
   }
 
+  /** The expected size of the next output of a format: its last one's, with an eighth more room (or the other format's). */
+  private sizeHint(format: 0 | 1): number {
+    const last = this.lastSizes[format]! || this.lastSizes[1 - format]!;
+    return last + (last >> 3);
+  }
+
   /** The text, keeping the bytes as the output the next one of the format copies from. */
   private finish(writer: ExpositionWriter, format: 0 | 1, generation: number): string {
     const text = writer.finish();
-    this.chunks[format].commit(generation, writer.output, writer.length, writer.ascii);
+    this.lastSizes[format] = writer.length;
+    this.chunks[format].commit(generation, writer);
     return text;
   }
 
@@ -172,8 +178,6 @@ export class PrometheusExporter {
     const chunks = this.chunks[om ? 1 : 0];
     const table = chunks.table(slot, count);
     const owners = chunks.ownersOf(slot);
-    const previous = chunks.buffer;
-    sink.previous = previous;
     const previousGeneration = chunks.generation;
     let runStart = 0;
     let runEnd = -1;
@@ -186,7 +190,7 @@ export class PrometheusExporter {
         const start = table[r + CHUNK_START]!;
         const end = table[r + CHUNK_END]!;
         if (start !== runEnd) {
-          if (runEnd > runStart) w.copy(previous!, runStart, runEnd);
+          if (runEnd > runStart) w.copyPrevious(runStart, runEnd);
           runStart = start;
         }
         runEnd = end;
@@ -195,21 +199,23 @@ export class PrometheusExporter {
         table[r + CHUNK_END] = at + (end - start);
         copied = true;
       } else {
-        if (runEnd > runStart) w.copy(previous!, runStart, runEnd);
+        if (runEnd > runStart) w.copyPrevious(runStart, runEnd);
         runStart = 0;
         runEnd = -1;
-        sink.previousStart = owners[i] === row && table[r + CHUNK_GENERATION] === previousGeneration ? table[r + CHUNK_START]! : -1;
+        const wasWritten = owners[i] === row && table[r + CHUNK_GENERATION] === previousGeneration;
+        sink.previousStart = wasWritten ? table[r + CHUNK_START]! : -1;
+        sink.previousEnd = wasWritten ? table[r + CHUNK_END]! : -1;
         owners[i] = row;
         table[r + CHUNK_START] = w.length;
         sink.row(labelsOf(row, definition));
         definition.write(row, sink);
-        sink.previousStart = -1;
+        sink.previousStart = sink.previousEnd = -1;
         table[r + CHUNK_END] = w.length;
         table[r + CHUNK_KEY] = key;
       }
       table[r + CHUNK_GENERATION] = generation;
     }
-    if (runEnd > runStart) w.copy(previous!, runStart, runEnd);
+    if (runEnd > runStart) w.copyPrevious(runStart, runEnd);
     if (copied && !chunks.ascii) w.notAscii();
     owners.length = count;
   }

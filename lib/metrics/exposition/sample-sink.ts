@@ -89,11 +89,12 @@ export class TextSink implements SampleSink {
   w!: ExpositionWriter;
   om = false;
   /**
-   * Where the current row's lines start in the previous output of the format (`previous`), when they are
+   * Where the current row's lines start in the previous output of the format (the writer's), when they are
    * there but changed; -1 otherwise. A histogram copies from it the bucket lines that have not changed.
    */
   previousStart = -1;
-  previous: Buffer | undefined;
+  /** Where they end there. */
+  previousEnd = -1;
   private bytes!: FamilyBytes;
   private labels!: Uint8Array;
   private format: ExpositionFormat = 'prometheus';
@@ -134,21 +135,23 @@ export class TextSink implements SampleSink {
     const { w, bytes, labels, format } = this;
     const counts = h.counts;
     const f = this.om ? 1 : 0;
-    let from = 0;
-    const previous = this.previous;
-    if (this.previousStart >= 0 && previous !== undefined) {
-      // The lines below the lowest bucket observed into since they were written: one copy.
-      from = Math.min(h.unchangedBelow[f]!, counts.length);
-      const start = this.previousStart;
-      const end = this.om ? lineStart(previous, start, from) : start + bucketBytes(bytes, labels.length, counts, from);
-      if (end < 0) from = 0;
-      else if (from > 0) w.copy(previous, start, end);
-    }
-    h.unchangedBelow[f] = counts.length;
     const exemplars = this.om ? h.exemplars : undefined;
+    const changedFrom = Math.min(h.unchangedBelow[f]!, counts.length);
+    h.unchangedBelow[f] = counts.length;
     if (exemplars === undefined) {
-      w.cumulativeLines(bytes.bucketOpen, labels, bytes.suffixes, counts, from);
+      // Without exemplars a bucket line is the same but for its count: the previous lines, counts rewritten.
+      if (this.previousStart >= 0) w.rewrittenBuckets(this.previousStart, this.previousEnd, bytes.bucketOpen, labels, bytes.suffixes, counts, changedFrom);
+      else w.cumulativeLines(bytes.bucketOpen, labels, bytes.suffixes, counts);
     } else {
+      let from = 0;
+      if (this.previousStart >= 0) {
+        // The lines below the lowest bucket observed into since they were written: one copy.
+        const end = w.previousLineStart(this.previousStart, changedFrom);
+        if (end >= 0 && end < this.previousEnd) {
+          from = changedFrom;
+          w.copyPrevious(this.previousStart, end);
+        }
+      }
       let cumulative = 0;
       for (let b = 0; b < from; b++) cumulative += counts[b]!;
       for (let b = from; b < counts.length; b++) {
@@ -158,9 +161,10 @@ export class TextSink implements SampleSink {
         const id = exemplars.requestIds[b];
         if (id !== undefined && Buffer.byteLength(id) <= MAX_EXEMPLAR_ID_BYTES) {
           w.text(` # {request_id="${escapeLabelValue(id)}"} `);
-          w.value(exemplars.values[b]!, format);
+          // An exemplar is written again at every scrape until replaced: JavaScript keeps the strings of recent numbers.
+          w.valueAsString(exemplars.values[b]!, format);
           w.byte(32);
-          w.value(exemplars.timestamps[b]! / 1000, format);
+          w.valueAsString(exemplars.timestamps[b]! / 1000, format);
         }
       }
     }
@@ -178,35 +182,6 @@ export class TextSink implements SampleSink {
     if (!encoded.ascii) this.w.notAscii();
     this.w.value(value, this.format);
   }
-}
-
-/** Bytes of the first `n` bucket lines of a histogram without exemplars (counts unchanged since they were written). */
-function bucketBytes(bytes: FamilyBytes, labels: number, counts: Float64Array, n: number): number {
-  const head = 1 + bytes.bucketOpen.length + labels;
-  let total = 0;
-  let cumulative = 0;
-  for (let b = 0; b < n; b++) {
-    cumulative += counts[b]!;
-    total += head + bytes.suffixes[b]!.length + digits(cumulative);
-  }
-  return total;
-}
-
-/** Decimal digits of a whole number >= 0. */
-function digits(n: number): number {
-  let d = 1;
-  while (n >= 10) {
-    n = Math.floor(n / 10);
-    d++;
-  }
-  return d;
-}
-
-/** Where line `n` (0-based, each line starting with a newline) starts from `start` in `buffer`; -1 if it is not there. */
-function lineStart(buffer: Buffer, start: number, n: number): number {
-  let at = start;
-  for (let k = 0; k < n && at >= 0; k++) at = buffer.indexOf(10, at + 1);
-  return at;
 }
 
 /** Collects samples as prom-client value objects (fresh objects each time). */
