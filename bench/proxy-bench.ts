@@ -97,11 +97,11 @@ export interface ProxyBenchOptions {
   warmupRequests?: number;
   warmupMs?: number;
   warmupMaxMs?: number;
-  /** Sequential requests per target for the latency phase (split in interleaved rounds). Default 1,000. */
+  /** Sequential requests per target for the latency phase (split in interleaved rounds). Default 5,000, so that its p99 is the 50th slowest, not one or two stalls of the machine. */
   latencyRequests?: number;
   /** Requests in flight for the second latency phase. Default 16. */
   latencyConcurrency?: number;
-  /** Requests per target for the second latency phase (split in interleaved rounds). Default 2,000. */
+  /** Requests per target for the second latency phase (split in interleaved rounds). Default 10,000 (its p99: the 100th slowest). */
   concurrentLatencyRequests?: number;
   log?: (line: string) => void;
 }
@@ -347,9 +347,9 @@ async function measure(targets: Target[], options: ProxyBenchOptions): Promise<P
     warmupRequests = 3_000,
     warmupMs = 1_000,
     warmupMaxMs = 6_000,
-    latencyRequests = 1_000,
+    latencyRequests = 5_000,
     latencyConcurrency = 16,
-    concurrentLatencyRequests = 2_000,
+    concurrentLatencyRequests = 10_000,
   } = options;
   const log = options.log ?? ((line: string) => console.log(line));
   for (const t of targets) {
