@@ -2,7 +2,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { LlmRouter, Client, type ChatCompletionChunk } from '../../lib/index.js';
+import { LlmRouter, Client, MetricsCollector, type ChatCompletionChunk } from '../../lib/index.js';
 import { instrumentOpenTelemetry, GENAI_CLIENT_DURATION_BUCKETS, GENAI_CLIENT_TOKEN_USAGE_BUCKETS } from '../../lib/opentelemetry/index.js';
 import { MockProviderServer } from '../../lib/testing/index.js';
 import { createTestTelemetry, histogram, hrMillis, MESSAGES, pointWith, type TestTelemetry } from './otel-test-kit.js';
@@ -138,6 +138,28 @@ describe('metrics', () => {
     await router.chat.completions.create({ messages: MESSAGES });
     assert.equal(pointWith(histogram(await telemetry.metrics(), DURATION), {}).value.count, 1);
     assert.equal(telemetry.spans().length, 1);
+  });
+  test('beside a collector on the same router, each concurrent request keeps its own span attributes', async () => {
+    telemetry = createTestTelemetry();
+    const router = mockRouter();
+    const collector = new MetricsCollector();
+    collector.attach(router);
+    instrumentOpenTelemetry(router, { meterProvider: telemetry.meterProvider, tracerProvider: telemetry.tracerProvider });
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => router.chat.completions.create({ messages: [{ role: 'user', content: `question ${'x'.repeat(i * 40)}` }] })),
+    );
+    const spans = telemetry.spans();
+    assert.equal(spans.length, 8);
+    for (const res of answers) {
+      const span = spans.find((s) => s.attributes['llm_router.request_id'] === res.requestId);
+      assert.ok(span !== undefined, `a span for ${res.requestId}`);
+      assert.equal(span.attributes['gen_ai.usage.input_tokens'], res.usage.promptTokens);
+      assert.equal(span.attributes['gen_ai.usage.output_tokens'], res.usage.completionTokens);
+    }
+    assert.equal(new Set(answers.map((r) => r.usage.promptTokens)).size > 1, true, 'the requests differ in prompt tokens');
+    assert.equal(pointWith(histogram(await telemetry.metrics(), DURATION), {}).value.count, 8);
+    assert.equal(collector.getAggregatedMetrics().reduce((n, a) => n + a.totalRequests, 0), 8);
+    collector.close();
   });
 });
 
