@@ -53,3 +53,62 @@ test('cumulative bucket lines, from the first bucket or from a later one with th
   none.cumulativeLines(encode('h_bucket{'), encode('a="x"'), suffixes, counts, 3);
   assert.equal(none.finish(), '');
 });
+
+test('a row patched over its previous lines keeps what matches and writes afresh from the first line that does not', () => {
+  const open = encode('f{');
+  const labels = encode('a="x"');
+  const q = (v: string): Uint8Array => encode(`,q="${v}"} `);
+  const previousText = '\nf{a="x",q="0.95"} 10\nf{a="x",q="0.99"} 20\nf{a="x"} 7';
+  const arena = Buffer.alloc(4096);
+  arena.write(previousText, 0, 'latin1');
+  const previous = { buffer: arena, base: 0, length: previousText.length };
+  const patch = (lines: Array<[Uint8Array, Uint8Array | undefined, number]>): string => {
+    const writer = new ExpositionWriter(16, arena, 2048, 4096, previous);
+    writer.beginPatch(0, previousText.length);
+    for (const [suffix, check, value] of lines) {
+      if (writer.patchHead(1 + open.length + labels.length + suffix.length, check)) {
+        writer.value(value, 'prometheus');
+        writer.patchDone();
+      } else {
+        writer.line(open, labels, suffix);
+        writer.value(value, 'prometheus');
+      }
+    }
+    writer.endPatch();
+    return writer.finish();
+  };
+  const close = encode('} ');
+  // Same layout, values of the same length: patched in place.
+  assert.equal(patch([[q('0.95'), q('0.95'), 11], [q('0.99'), q('0.99'), 22], [close, undefined, 8]]), '\nf{a="x",q="0.95"} 11\nf{a="x",q="0.99"} 22\nf{a="x"} 8');
+  // A value that gains a digit: the lines after it are written.
+  assert.equal(patch([[q('0.95'), q('0.95'), 100], [q('0.99'), q('0.99'), 22], [close, undefined, 8]]), '\nf{a="x",q="0.95"} 100\nf{a="x",q="0.99"} 22\nf{a="x"} 8');
+  // A line whose suffix differs from the previous line at its place, with the same length (0.99 where 0.95 was).
+  assert.equal(patch([[q('0.99'), q('0.99'), 11], [close, undefined, 8]]), '\nf{a="x",q="0.99"} 11\nf{a="x"} 8');
+  // Fewer lines than before: the previous ones past the last match are dropped.
+  assert.equal(patch([[q('0.95'), q('0.95'), 12]]), '\nf{a="x",q="0.95"} 12');
+  // More lines than before: the new ones are written after the copy.
+  assert.equal(
+    patch([[q('0.95'), q('0.95'), 10], [q('0.99'), q('0.99'), 20], [close, undefined, 7], [close, undefined, 1.5]]),
+    '\nf{a="x",q="0.95"} 10\nf{a="x",q="0.99"} 20\nf{a="x"} 7\nf{a="x"} 1.5',
+  );
+});
+
+test('histogram bucket lines patched over their previous lines: counts rewritten in place until one gains a digit', () => {
+  const open = encode('h_bucket{');
+  const labels = encode('a="x"');
+  const suffixes = ['1', '2', '+Inf'].map((le) => encode(`,le="${le}"} `));
+  const previousText = '\nh_bucket{a="x",le="1"} 3\nh_bucket{a="x",le="2"} 8\nh_bucket{a="x",le="+Inf"} 15';
+  const arena = Buffer.alloc(4096);
+  arena.write(previousText, 0, 'latin1');
+  const previous = { buffer: arena, base: 0, length: previousText.length };
+  const patch = (counts: number[], changedFrom: number): string => {
+    const writer = new ExpositionWriter(16, arena, 2048, 4096, previous);
+    writer.beginPatch(0, previousText.length);
+    writer.patchBuckets(open, labels, suffixes, Float64Array.from(counts), changedFrom);
+    writer.endPatch();
+    return writer.finish();
+  };
+  assert.equal(patch([3, 6, 7], 1), '\nh_bucket{a="x",le="1"} 3\nh_bucket{a="x",le="2"} 9\nh_bucket{a="x",le="+Inf"} 16');
+  assert.equal(patch([3, 7, 7], 1), '\nh_bucket{a="x",le="1"} 3\nh_bucket{a="x",le="2"} 10\nh_bucket{a="x",le="+Inf"} 17');
+  assert.equal(patch([3, 5, 90], 2), '\nh_bucket{a="x",le="1"} 3\nh_bucket{a="x",le="2"} 8\nh_bucket{a="x",le="+Inf"} 98');
+});

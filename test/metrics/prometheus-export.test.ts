@@ -444,6 +444,67 @@ describe('histograms across exports', () => {
     }
   });
 
+  test('changed rows patched over their previous lines: values that change length, lines that appear between others, new error pairs', async () => {
+    // Each step changes every series in a way that keeps or breaks the previous lines' layout: counts that gain
+    // a digit, sums and quantiles whose shortest decimal grows or shrinks, cached/cache-write tokens first seen
+    // after reasoning tokens (a line between two existing ones), a new (error type, status) pair, costs.
+    const random = seededRandom(77);
+    const collector = new MetricsCollector({ metadataLabels: ['team'] });
+    const source = new Subject<RouterEvent>();
+    collector.attach({ events$: source });
+    const done: RecordRequestInput[] = [];
+    const models = ['m-a', 'm-b', 'm-é', 'm-c'];
+    for (let step = 0; step < 40; step++) {
+      for (const model of models) {
+        const times = step % 9 === 8 ? 90 : 1 + Math.floor(random() * 3);
+        for (let k = 0; k < times; k++) {
+          const success = random() < 0.75;
+          const record: RecordRequestInput = {
+            provider: model === 'm-c' ? 'q' : 'p',
+            model,
+            latencyMs: step % 5 === 0 ? 100 * (1 + k) : random() * 10 ** (1 + Math.floor(random() * 5)),
+            success,
+            statusCode: success ? 200 : [429, 500, 503][step % 3]!,
+            errorType: success ? null : ['RateLimitError', 'ProviderError', 'TimeoutError'][Math.floor(step / 10) % 3]!,
+            promptTokens: Math.floor(random() * 2000),
+            completionTokens: success ? Math.floor(random() * 2000) : null,
+            reasoningTokens: success && step > 3 ? Math.floor(random() * 50) : null,
+            cachedPromptTokens: success && step > 12 && model !== 'm-b' ? 32 : null,
+            cacheWriteTokens: success && step > 20 && model === 'm-a' ? 7 : null,
+            stream: k % 2 === 0,
+            ttftMs: k % 2 === 0 ? random() * 3000 : null,
+            costUsd: success ? (step % 4 === 0 ? 0.5 : random() / 997) : null,
+            metadata: { team: step % 2 === 0 ? 'search' : 'chat' },
+            requestId: `r${step}-${k}`,
+            timestamp: T0 + step * 100 + k,
+          };
+          collector.recordRequest(record);
+          done.push(record);
+        }
+      }
+      if (step % 6 === 2) source.next(retry('p', 'm-b', `x${step}`));
+      const text = await collector.exportMetricsPrometheus();
+      assert.equal(text, await collector.registry.metrics(), `Prometheus text after step ${step}`);
+      if (step % 4 === 3) {
+        const fresh = new MetricsCollector({ metadataLabels: ['team'] });
+        for (const r of done) fresh.recordRequest(r);
+        const freshText = await fresh.exportMetricsPrometheus();
+        const withoutRetries = (t: string): string => t.split('\n').filter((l) => !l.startsWith('llm_router_retries_total{')).join('\n');
+        assert.equal(withoutRetries(text), withoutRetries(freshText), `a fresh collector writes the same text after step ${step}`);
+        assert.equal(
+          (await collector.getMetricsResponse('application/openmetrics-text')).body.replace(/^llm_router_retries_total\{.*\n/gm, ''),
+          (await fresh.getMetricsResponse('application/openmetrics-text')).body.replace(/^llm_router_retries_total\{.*\n/gm, ''),
+          `OpenMetrics after step ${step}`,
+        );
+        fresh.close();
+      }
+    }
+    const last = await collector.exportMetricsPrometheus();
+    assert.match(last, /^llm_router_tokens_total\{provider="p",model="m-a",type="cache_write"\} \d+$/m);
+    assert.match(last, /^llm_router_errors_total\{provider="p",model="m-b",error_type="TimeoutError",status_code="\d+"\} \d+$/m);
+    collector.close();
+  });
+
   test('series recreated after reset(), and a new series between two old ones, are written afresh', async () => {
     const collector = new MetricsCollector();
     const source = new Subject<RouterEvent>();

@@ -35,6 +35,11 @@ export class ExpositionWriter {
   private position: number;
   private isAscii = true;
   private previous: PreviousOutput | undefined;
+  /** While patching a row (see `beginPatch`): where its next line starts in the copy, -1 otherwise... */
+  private patchCursor = -1;
+  /** ...where the copy ends, and where the value of the line found by `patchHead` ends in it. */
+  private patchEnd = 0;
+  private patchValueEnd = 0;
 
   /**
    * `sizeHint`: the expected size in bytes (e.g. the previous output's), to avoid growing. `arena`, `base` and
@@ -124,48 +129,110 @@ export class ExpositionWriter {
   }
 
   /**
-   * The bucket lines of a histogram without exemplars whose lines in the previous output are `[start, end)`,
-   * where the counts of buckets below `changedFrom` have not changed since: the previous lines are copied in
-   * one go and the counts of the others overwritten in place, as long as each keeps its number of digits
-   * (checked on the previous line's end); from the first that does not, the lines are written afresh.
+   * Starts patching a row: copies its lines `[start, end)` of the previous output, then lets the row's new
+   * lines be checked against the copy one by one (`patchHead`), each value overwritten in place while it
+   * keeps its length. From the first line that differs in anything but its value, or whose value changes
+   * length, the rest of the row is written afresh. `endPatch()` ends the row.
    */
-  rewrittenBuckets(start: number, end: number, open: Uint8Array, labels: Uint8Array, suffixes: readonly Uint8Array[], counts: Float64Array, changedFrom: number): void {
-    const nb = counts.length;
+  beginPatch(start: number, end: number): void {
+    const n = end - start;
+    // Room for the copy and for a value written at its end, so that nothing grows (moves) while patching.
+    if (this.position + n + 2 * MAX_DECIMAL_BYTES > this.limit) this.grow(n + 2 * MAX_DECIMAL_BYTES);
+    this.patchCursor = this.position;
+    this.copyPrevious(start, end);
+    this.patchEnd = this.position;
+  }
+
+  /** Whether a row is being patched (its next line is compared with the copy). */
+  get patching(): boolean {
+    return this.patchCursor >= 0;
+  }
+
+  /**
+   * The next line of a patched row, whose text before the value is `headLength` bytes (newline included)
+   * and ends with `suffix`, when given (the part that differs between the lines of a row). If the copy has
+   * such a line there, positions the writer at its value and returns true: write the value, then call
+   * `patchDone()`. Otherwise (or when no row is being patched) stops patching at the line (it and the rest
+   * are to be written afresh) and returns false.
+   */
+  patchHead(headLength: number, suffix: Uint8Array | undefined): boolean {
+    const cursor = this.patchCursor;
+    if (cursor < 0) return false;
+    const buffer = this.buffer;
+    const at = cursor + headLength;
+    const end = this.patchEnd;
+    let ok = at < end && buffer[cursor] === 10 && buffer[at - 1] === 32;
+    if (ok && suffix !== undefined) {
+      const from = at - suffix.length;
+      for (let i = 0; i < suffix.length; i++) {
+        if (buffer[from + i] !== suffix[i]) {
+          ok = false;
+          break;
+        }
+      }
+    }
+    if (!ok) {
+      this.stopPatch(cursor);
+      return false;
+    }
+    let valueEnd = at;
+    while (valueEnd < end && buffer[valueEnd] !== 10) valueEnd++;
+    this.patchValueEnd = valueEnd;
+    this.position = at;
+    return true;
+  }
+
+  /** After the value of a line found by `patchHead`: the next line is compared if the value kept its length. */
+  patchDone(): void {
+    if (this.position === this.patchValueEnd) {
+      this.patchCursor = this.position;
+      this.position = this.patchEnd;
+    } else {
+      this.patchCursor = -1;
+    }
+  }
+
+  /**
+   * The bucket lines of a histogram without exemplars in a patched row, where the counts of buckets below
+   * `changedFrom` have not changed since the copy was written: each later cumulative count is overwritten in
+   * place while it keeps its number of digits; from the first that does not, the lines are written afresh.
+   */
+  patchBuckets(open: Uint8Array, labels: Uint8Array, suffixes: readonly Uint8Array[], counts: Float64Array, changedFrom: number): void {
+    const buffer = this.buffer;
     const head = 1 + open.length + labels.length;
-    let length = 0;
+    const end = this.patchEnd;
+    const nb = counts.length;
+    let p = this.patchCursor;
     let cumulative = 0;
     for (let b = 0; b < nb; b++) {
       cumulative += counts[b]!;
-      length += head + suffixes[b]!.length + digitCount(cumulative);
-    }
-    const previous = this.previous!;
-    // The row's block holds its bucket lines, then its _sum and _count lines.
-    if (start + length >= end || end > previous.length) {
-      this.cumulativeLines(open, labels, suffixes, counts);
-      return;
-    }
-    if (this.position + length > this.limit) this.grow(length);
-    const first = this.position;
-    this.copyPrevious(start, start + length);
-    const buffer = this.buffer;
-    const old = previous.buffer;
-    const shift = previous.base + start - first;
-    let p = first;
-    cumulative = 0;
-    for (let b = 0; b < nb; b++) {
-      cumulative += counts[b]!;
       const at = p + head + suffixes[b]!.length;
-      const lineEnd = at + digitCount(cumulative);
-      if (b >= changedFrom) {
-        if (old[lineEnd + shift] !== 10) {
-          this.position = p;
-          this.cumulativeLines(open, labels, suffixes, counts, b);
-          return;
-        }
-        writeInteger(buffer, at, cumulative);
+      if (b < changedFrom) {
+        p = at + digitCount(cumulative);
+        continue;
       }
-      p = lineEnd;
+      let valueEnd = at;
+      while (valueEnd < end && buffer[valueEnd] !== 10) valueEnd++;
+      if (at >= end || buffer[p] !== 10 || valueEnd - at !== digitCount(cumulative)) {
+        this.stopPatch(p);
+        this.cumulativeLines(open, labels, suffixes, counts, b);
+        return;
+      }
+      writeInteger(buffer, at, cumulative);
+      p = valueEnd;
     }
+    this.patchCursor = p;
+  }
+
+  /** Ends a patched row: lines of the copy past the last one matched are dropped. */
+  endPatch(): void {
+    if (this.patchCursor >= 0) this.stopPatch(this.patchCursor);
+  }
+
+  /** Stops patching with the output ending at `at` (the start of the first line not matched). */
+  private stopPatch(at: number): void {
+    this.position = at;
+    this.patchCursor = -1;
   }
 
   /** Copies bytes `[start, end)` of the previous output (the caller carries its ASCII-ness over). */

@@ -209,6 +209,7 @@ export class PrometheusExporter {
         table[r + CHUNK_START] = w.length;
         sink.row(labelsOf(row, definition));
         definition.write(row, sink);
+        sink.endRow();
         sink.previousStart = sink.previousEnd = -1;
         table[r + CHUNK_END] = w.length;
         table[r + CHUNK_KEY] = key;

@@ -106,29 +106,47 @@ export class TextSink implements SampleSink {
     this.bytes = bytes;
   }
 
+  /**
+   * Starts a row. When its lines are in the previous output (`previousStart`), they are copied and the new
+   * lines patched into the copy (see `ExpositionWriter.beginPatch`); call `endRow()` after its last line.
+   */
   row(labels: EncodedLabels): void {
     this.labels = labels;
     if (!labels.ascii) this.w.notAscii();
+    if (this.previousStart >= 0) this.w.beginPatch(this.previousStart, this.previousEnd);
+  }
+
+  endRow(): void {
+    this.w.endPatch();
   }
 
   value(value: number): void {
-    this.w.line(this.bytes.open, this.labels, CLOSE);
-    this.w.value(value, this.format);
+    this.line(this.bytes.open, CLOSE, undefined, value);
   }
 
   suffixed(i: number, value: number): void {
-    this.w.line(this.bytes.open, this.labels, this.bytes.suffixes[i]!);
-    this.w.value(value, this.format);
+    const suffix = this.bytes.suffixes[i]!;
+    this.line(this.bytes.open, suffix, suffix, value);
   }
 
   sum(value: number): void {
-    this.w.line(this.bytes.sumOpen, this.labels, CLOSE);
-    this.w.value(value, this.format);
+    this.line(this.bytes.sumOpen, CLOSE, undefined, value);
   }
 
   count(value: number): void {
-    this.w.line(this.bytes.countOpen, this.labels, CLOSE);
-    this.w.value(value, this.format);
+    this.line(this.bytes.countOpen, CLOSE, undefined, value);
+  }
+
+  /** One sample line: patched into the row's copy when it has the same line there, else written. */
+  private line(open: Uint8Array, suffix: Uint8Array, check: Uint8Array | undefined, value: number): void {
+    const w = this.w;
+    if (w.patchHead(1 + open.length + this.labels.length + suffix.length, check)) {
+      w.value(value, this.format);
+      w.patchDone();
+      return;
+    }
+    w.line(open, this.labels, suffix);
+    w.value(value, this.format);
   }
 
   histogram(h: Histogram, sumSeconds: number): void {
@@ -139,10 +157,12 @@ export class TextSink implements SampleSink {
     const changedFrom = Math.min(h.unchangedBelow[f]!, counts.length);
     h.unchangedBelow[f] = counts.length;
     if (exemplars === undefined) {
-      // Without exemplars a bucket line is the same but for its count: the previous lines, counts rewritten.
-      if (this.previousStart >= 0) w.rewrittenBuckets(this.previousStart, this.previousEnd, bytes.bucketOpen, labels, bytes.suffixes, counts, changedFrom);
+      // Without exemplars a bucket line is the same but for its count: the copied lines, counts rewritten.
+      if (w.patching) w.patchBuckets(bytes.bucketOpen, labels, bytes.suffixes, counts, changedFrom);
       else w.cumulativeLines(bytes.bucketOpen, labels, bytes.suffixes, counts);
     } else {
+      // Lines with exemplars are written, the unchanged ones below copied from the previous output.
+      w.endPatch();
       let from = 0;
       if (this.previousStart >= 0) {
         // The lines below the lowest bucket observed into since they were written: one copy.
@@ -178,9 +198,8 @@ export class TextSink implements SampleSink {
       const names = this.bytes.shape.extraLabelNames;
       extra.encoded = encoded = encodeLabels(`,${labelText(names, extra.extraValues)}} `);
     }
-    this.w.line(this.bytes.open, this.labels, encoded);
     if (!encoded.ascii) this.w.notAscii();
-    this.w.value(value, this.format);
+    this.line(this.bytes.open, encoded, encoded, value);
   }
 }
 
