@@ -152,10 +152,15 @@ export class TextSink implements SampleSink {
   histogram(h: Histogram, sumSeconds: number): void {
     const { w, bytes, labels, format } = this;
     const counts = h.counts;
-    const f = this.om ? 1 : 0;
     const exemplars = this.om ? h.exemplars : undefined;
-    const changedFrom = Math.min(h.unchangedBelow[f]!, counts.length);
-    h.unchangedBelow[f] = counts.length;
+    let changedFrom: number;
+    if (this.om) {
+      changedFrom = h.unchangedBelowOpenMetrics;
+      h.unchangedBelowOpenMetrics = counts.length;
+    } else {
+      changedFrom = h.unchangedBelowPrometheus;
+      h.unchangedBelowPrometheus = counts.length;
+    }
     if (exemplars === undefined) {
       // Without exemplars a bucket line is the same but for its count: the copied lines, counts rewritten.
       if (w.patching) w.patchBuckets(bytes.bucketOpen, labels, bytes.suffixes, counts, changedFrom);

@@ -37,21 +37,23 @@ const wanted = new Int32Array(4 * MAX_QUANTILES);
  * ranks still fall inside its band, the answers come from the bands, bit for bit what a full computation
  * gives. Otherwise (or after many appends) it computes in full, O(n), and re-centres the bands.
  *
- * The bands live in three typed arrays (a thousand series read in a row touch few cache lines each).
+ * Everything lives in one typed array: `FIELDS` numbers per band, then each band's distinct values, each
+ * followed by its count (a thousand series read in a row touch few cache lines each).
  */
 export class QuantileTracker {
-  /** `FIELDS` numbers per band. */
-  private readonly bands: Float64Array;
-  /** Band `b`'s distinct values and their counts at `[b * stride, b * stride + SIZE)`. */
-  private values = new Float64Array(0);
-  private counts = new Float64Array(0);
+  /**
+   * Band `b`'s fields at `[b * FIELDS, (b + 1) * FIELDS)`; its `i`-th distinct value at `pairAt(b) + 2 * i`
+   * and that value's count right after it.
+   */
+  private data: Float64Array;
+  /** Room for this many distinct values per band. */
   private stride = 0;
   /** Samples `[0, scanned)` are accounted for in the bands; -1: no bands. */
   private scanned = -1;
 
   constructor(private readonly qs: readonly number[]) {
     if (qs.length > MAX_QUANTILES) throw new RangeError(`QuantileTracker tracks at most ${MAX_QUANTILES} quantiles`);
-    this.bands = new Float64Array(qs.length * FIELDS);
+    this.data = new Float64Array(qs.length * FIELDS);
   }
 
   /**
@@ -69,12 +71,18 @@ export class QuantileTracker {
     this.scanned = -1;
   }
 
+  /** Where band `b`'s first (value, count) pair sits in `data`. */
+  private pairAt(b: number): number {
+    return this.qs.length * FIELDS + 2 * b * this.stride;
+  }
+
   private advance(samples: Float64Array, from: number, n: number): boolean {
-    const bands = this.bands;
     const nb = this.qs.length;
     for (let i = from; i < n; i++) {
       const v = samples[i]!;
       for (let b = 0, f = 0; b < nb; b++, f += FIELDS) {
+        // Read again each time: an insert may have moved everything to a larger array.
+        const bands = this.data;
         if (v < bands[f + LOW]!) {
           bands[f + BELOW]!++;
           bands[f + CURSOR_RANK]!++;
@@ -90,63 +98,63 @@ export class QuantileTracker {
 
   /** Adds a sample within band `b`'s `[LOW, HIGH]`. False when the band would outgrow its `LIMIT`. */
   private insert(b: number, value: number): boolean {
-    const bands = this.bands;
+    let data = this.data;
     const f = b * FIELDS;
-    const size = bands[f + SIZE]!;
-    let base = b * this.stride;
-    let lo = base;
-    let hi = base + size;
-    const values = this.values;
+    const size = data[f + SIZE]!;
+    let base = this.pairAt(b);
+    let lo = 0;
+    let hi = size;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (values[mid]! < value) lo = mid + 1;
+      if (data[base + 2 * mid]! < value) lo = mid + 1;
       else hi = mid;
     }
-    const at = lo - base;
-    const cursor = bands[f + CURSOR]!;
-    bands[f + TOTAL]!++;
-    if (at < size && values[lo] === value) {
-      this.counts[lo]!++;
-      if (at < cursor) bands[f + CURSOR_RANK]!++;
+    const at = lo;
+    const cursor = data[f + CURSOR]!;
+    data[f + TOTAL]!++;
+    if (at < size && data[base + 2 * at] === value) {
+      data[base + 2 * at + 1]!++;
+      if (at < cursor) data[f + CURSOR_RANK]!++;
       return true;
     }
     if (size === this.stride) {
-      if (size + 1 > bands[f + LIMIT]!) return false;
+      if (size + 1 > data[f + LIMIT]!) return false;
       this.widen(size + 1);
-      base = b * this.stride;
+      data = this.data;
+      base = this.pairAt(b);
     }
-    const start = base + at;
-    this.values.copyWithin(start + 1, start, base + size);
-    this.counts.copyWithin(start + 1, start, base + size);
-    this.values[start] = value;
-    this.counts[start] = 1;
-    bands[f + SIZE] = size + 1;
+    const start = base + 2 * at;
+    data.copyWithin(start + 2, start, base + 2 * size);
+    data[start] = value;
+    data[start + 1] = 1;
+    data[f + SIZE] = size + 1;
     if (at <= cursor) {
-      bands[f + CURSOR] = cursor + 1;
-      bands[f + CURSOR_RANK]!++;
+      data[f + CURSOR] = cursor + 1;
+      data[f + CURSOR_RANK]!++;
     }
     return true;
   }
 
   /** Room for `minimum` distinct values in every band (doubling, up to the largest `LIMIT`), keeping their contents. */
   private widen(minimum: number): void {
+    const nq = this.qs.length;
+    const old = this.data;
     let limit = minimum;
-    for (let f = LIMIT; f < this.bands.length; f += FIELDS) limit = Math.max(limit, this.bands[f]!);
+    for (let f = LIMIT; f < nq * FIELDS; f += FIELDS) limit = Math.max(limit, old[f]!);
     const stride = Math.min(limit, Math.max(minimum, this.stride * 2, 8));
-    const values = new Float64Array(this.qs.length * stride);
-    const counts = new Float64Array(this.qs.length * stride);
-    for (let b = 0; b < this.qs.length; b++) {
-      const size = this.bands[b * FIELDS + SIZE]!;
-      values.set(this.values.subarray(b * this.stride, b * this.stride + size), b * stride);
-      counts.set(this.counts.subarray(b * this.stride, b * this.stride + size), b * stride);
+    const data = new Float64Array(nq * FIELDS + 2 * nq * stride);
+    data.set(old.subarray(0, nq * FIELDS));
+    for (let b = 0; b < nq; b++) {
+      const size = old[b * FIELDS + SIZE]!;
+      const from = this.pairAt(b);
+      data.set(old.subarray(from, from + 2 * size), nq * FIELDS + 2 * b * stride);
     }
-    this.values = values;
-    this.counts = counts;
+    this.data = data;
     this.stride = stride;
   }
 
   private answer(n: number, out: Float64Array | number[]): boolean {
-    const bands = this.bands;
+    const bands = this.data;
     for (let b = 0, f = 0; b < this.qs.length; b++, f += FIELDS) {
       const lo = lowerRank(n, this.qs[b]!);
       const hi = lo === n - 1 ? lo : lo + 1;
@@ -158,36 +166,36 @@ export class QuantileTracker {
 
   /** numpy's linear quantile `q` of `n` samples from band `b`, which holds both its ranks: a walk from the cursor. */
   private quantile(b: number, n: number, q: number): number {
-    const bands = this.bands;
+    const data = this.data;
     const f = b * FIELDS;
-    const counts = this.counts;
-    const base = b * this.stride;
+    const base = this.pairAt(b);
     const lo = lowerRank(n, q);
-    let i = base + bands[f + CURSOR]!;
-    let first = bands[f + CURSOR_RANK]!;
-    while (first > lo) first -= counts[--i]!;
-    while (first + counts[i]! <= lo) first += counts[i++]!;
-    bands[f + CURSOR] = i - base;
-    bands[f + CURSOR_RANK] = first;
-    const atLower = this.values[i]!;
+    let i = data[f + CURSOR]!;
+    let first = data[f + CURSOR_RANK]!;
+    while (first > lo) first -= data[base + 2 * --i + 1]!;
+    while (first + data[base + 2 * i + 1]! <= lo) first += data[base + 2 * i++ + 1]!;
+    data[f + CURSOR] = i;
+    data[f + CURSOR_RANK] = first;
+    const atLower = data[base + 2 * i]!;
     if (lo === n - 1) return interpolate(n, q, atLower, atLower);
-    return interpolate(n, q, atLower, lo + 1 < first + counts[i]! ? atLower : this.values[i + 1]!);
+    return interpolate(n, q, atLower, lo + 1 < first + data[base + 2 * i + 1]! ? atLower : data[base + 2 * i + 2]!);
   }
 
   /** Band `b` as one distinct value: `count` samples equal to `value`, none below. */
   private single(b: number, value: number, count: number): void {
     if (this.stride === 0) this.widen(1);
     const f = b * FIELDS;
-    const bands = this.bands;
-    this.values[b * this.stride] = value;
-    this.counts[b * this.stride] = count;
-    bands[f + BELOW] = 0;
-    bands[f + TOTAL] = count;
-    bands[f + SIZE] = 1;
-    bands[f + LIMIT] = BAND_GROWTH * (2 * MIN_HALF_WIDTH + 2);
-    bands[f + LOW] = bands[f + HIGH] = value;
-    bands[f + CURSOR] = 0;
-    bands[f + CURSOR_RANK] = 0;
+    const data = this.data;
+    const base = this.pairAt(b);
+    data[base] = value;
+    data[base + 1] = count;
+    data[f + BELOW] = 0;
+    data[f + TOTAL] = count;
+    data[f + SIZE] = 1;
+    data[f + LIMIT] = BAND_GROWTH * (2 * MIN_HALF_WIDTH + 2);
+    data[f + LOW] = data[f + HIGH] = value;
+    data[f + CURSOR] = 0;
+    data[f + CURSOR_RANK] = 0;
   }
 
   private rebuild(samples: Float64Array, n: number, min: number, max: number, out: Float64Array | number[], appended: number): void {
@@ -236,12 +244,11 @@ export class QuantileTracker {
     }
     const width = 2 * half + 2;
     if (this.stride < width || this.stride > BAND_GROWTH * width) {
-      // Fresh arrays sized for the new bands (which overwrite everything): grown by earlier inserts, they may be far too large.
+      // A fresh array sized for the new bands (which overwrite everything): grown by earlier inserts, it may be far too large.
       this.stride = width;
-      this.values = new Float64Array(nq * width);
-      this.counts = new Float64Array(nq * width);
+      this.data = new Float64Array(nq * FIELDS + 2 * nq * width);
     }
-    const bands = this.bands;
+    const data = this.data;
     for (let i = 0; i < nq; i++) {
       const lo = lowerRank(n, qs[i]!);
       const jFrom = indexOfRank(Math.max(0, lo - half), nw);
@@ -259,28 +266,28 @@ export class QuantileTracker {
       for (let p = start; p < pFrom; p++) if (candidates[p] === low) tiesBelow++;
       let tiesAbove = 0;
       for (let p = pTo + 1; p < end; p++) if (candidates[p] === high) tiesAbove++;
-      const base = i * this.stride;
+      const base = this.pairAt(i);
       let size = 0;
       for (let p = pFrom; p <= pTo; p++) {
         const v = candidates[p]!;
-        if (size > 0 && this.values[base + size - 1] === v) this.counts[base + size - 1]!++;
+        if (size > 0 && data[base + 2 * (size - 1)] === v) data[base + 2 * (size - 1) + 1]!++;
         else {
-          this.values[base + size] = v;
-          this.counts[base + size++] = 1;
+          data[base + 2 * size] = v;
+          data[base + 2 * size++ + 1] = 1;
         }
       }
-      this.counts[base]! += tiesBelow;
-      this.counts[base + size - 1]! += tiesAbove;
+      data[base + 1]! += tiesBelow;
+      data[base + 2 * (size - 1) + 1]! += tiesAbove;
       const f = i * FIELDS;
       const below = selection.regionRank[jFrom]! + (pFrom - start) - tiesBelow;
-      bands[f + BELOW] = below;
-      bands[f + TOTAL] = pTo - pFrom + 1 + tiesBelow + tiesAbove;
-      bands[f + SIZE] = size;
-      bands[f + LIMIT] = Math.min(MAX_BAND_VALUES, BAND_GROWTH * (pTo - pFrom + 1));
-      bands[f + LOW] = low;
-      bands[f + HIGH] = high;
-      bands[f + CURSOR] = 0;
-      bands[f + CURSOR_RANK] = below;
+      data[f + BELOW] = below;
+      data[f + TOTAL] = pTo - pFrom + 1 + tiesBelow + tiesAbove;
+      data[f + SIZE] = size;
+      data[f + LIMIT] = Math.min(MAX_BAND_VALUES, BAND_GROWTH * (pTo - pFrom + 1));
+      data[f + LOW] = low;
+      data[f + HIGH] = high;
+      data[f + CURSOR] = 0;
+      data[f + CURSOR_RANK] = below;
     }
     this.scanned = n;
   }

@@ -27,10 +27,12 @@ export class Histogram {
   sumSeconds = 0;
   exemplars: BucketExemplars | undefined = undefined;
   /**
-   * Per exposition format (0 Prometheus, 1 OpenMetrics), the lowest bucket observed into since the exporter
-   * last wrote this histogram in that format: the bucket lines below it are unchanged since then.
+   * Per exposition format, the lowest bucket observed into since the exporter last wrote this histogram in
+   * that format: the bucket lines below it are unchanged since then. (Fields, not an array: the exporter
+   * reads thousands of histograms in a row, and each array is one more cache line to fetch.)
    */
-  readonly unchangedBelow = new Int32Array(2);
+  unchangedBelowPrometheus = 0;
+  unchangedBelowOpenMetrics = 0;
 
   /** `bounds`: upper bounds in seconds, ascending, without +Inf. */
   constructor(private readonly bounds: Float64Array) {
@@ -45,9 +47,8 @@ export class Histogram {
     let bucket = 0;
     while (bucket < n && seconds > bounds[bucket]!) bucket++;
     this.counts[bucket]!++;
-    const unchanged = this.unchangedBelow;
-    if (bucket < unchanged[0]!) unchanged[0] = bucket;
-    if (bucket < unchanged[1]!) unchanged[1] = bucket;
+    if (bucket < this.unchangedBelowPrometheus) this.unchangedBelowPrometheus = bucket;
+    if (bucket < this.unchangedBelowOpenMetrics) this.unchangedBelowOpenMetrics = bucket;
     this.count++;
     this.sumSeconds += seconds;
     if (requestId !== null) (this.exemplars ??= new BucketExemplars(n + 1)).set(bucket, requestId, seconds, timestamp);
