@@ -505,6 +505,29 @@ describe('histograms across exports', () => {
     collector.close();
   });
 
+  test('exemplars kept from the previous output while other buckets change, non-ASCII request ids included, match a fresh collector', async () => {
+    const collector = new MetricsCollector();
+    const done: RecordRequestInput[] = [];
+    const record = (latencyMs: number, requestId: string | null, i: number): void => {
+      done.push({ provider: 'p', model: 'm', latencyMs, success: true, stream: true, ttftMs: latencyMs / 3, completionTokens: 9, requestId, timestamp: T0 + i * 1_001 });
+      collector.recordRequest(done[done.length - 1]!);
+    };
+    record(15, 'req-ü-1', 0);
+    record(90_000, `req-${'é'.repeat(80)}`, 1);
+    let i = 2;
+    for (const [latencyMs, id] of [[700, 'a'], [40, null], [3, 'req-中'], [700, 'bb'], [15, 'c'], [5_000, null], [2, 'd'], [90_000, 'z'.repeat(119)]] as const) {
+      record(latencyMs, id, i++);
+      const om = (await collector.getMetricsResponse('application/openmetrics-text')).body;
+      const fresh = new MetricsCollector();
+      for (const r of done) fresh.recordRequest(r);
+      assert.equal(om, (await fresh.getMetricsResponse('application/openmetrics-text')).body, `OpenMetrics after ${i} records`);
+      fresh.close();
+      // The 15 ms bucket keeps its first exemplar until the record of 'c' replaces it.
+      assert.match(om, id === 'c' || done.some((r) => r.requestId === 'c') ? /le="0\.02"\} \d+ # \{request_id="c"\}/ : /le="0\.02"\} \d+ # \{request_id="req-ü-1"\}/);
+    }
+    collector.close();
+  });
+
   test('series recreated after reset(), and a new series between two old ones, are written afresh', async () => {
     const collector = new MetricsCollector();
     const source = new Subject<RouterEvent>();

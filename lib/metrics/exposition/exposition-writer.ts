@@ -260,6 +260,15 @@ export class ExpositionWriter {
     return at - base;
   }
 
+  /** Where byte `code` first occurs in `[from, end)` of the previous output; -1 if it does not. */
+  previousIndexOf(code: number, from: number, end: number): number {
+    const previous = this.previous;
+    if (previous === undefined || from >= end) return -1;
+    const base = previous.base;
+    const at = previous.buffer.indexOf(code, base + from);
+    return at < 0 || at >= base + end ? -1 : at - base;
+  }
+
   /** Says that bytes copied with `bytes` were not all ASCII, so that the result is decoded as UTF-8. */
   notAscii(): void {
     this.isAscii = false;

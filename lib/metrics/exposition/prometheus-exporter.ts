@@ -164,6 +164,7 @@ export class PrometheusExporter {
     w.text(`# HELP ${familyName} ${escapeHelp(definition.help, format)}\n# TYPE ${familyName} ${om ? definition.openMetricsType : definition.type}`);
     const sink = this.sink;
     sink.start(w, format, this.bytes[slot]!);
+    sink.copied = false;
     const rows = definition.rows(this.source);
     const count = rows.length;
     const changeKey = definition.changeKey;
@@ -217,7 +218,7 @@ export class PrometheusExporter {
       table[r + CHUNK_GENERATION] = generation;
     }
     if (runEnd > runStart) w.copyPrevious(runStart, runEnd);
-    if (copied && !chunks.ascii) w.notAscii();
+    if ((copied || sink.copied) && !chunks.ascii) w.notAscii();
     owners.length = count;
   }
 }

@@ -1,5 +1,5 @@
 import type { ExpositionFormat } from '../exposition-format.js';
-import type { Histogram } from '../storage/histogram.js';
+import { MAX_TRACKED_EXEMPLARS, type Histogram } from '../storage/histogram.js';
 import type { EncodedLabels } from '../storage/labelled-rows.js';
 import { ExpositionWriter, encode } from './exposition-writer.js';
 import { escapeLabelValue } from './text-format.js';
@@ -95,6 +95,8 @@ export class TextSink implements SampleSink {
   previousStart = -1;
   /** Where they end there. */
   previousEnd = -1;
+  /** Set when bytes were copied from the previous output outside a row's patch (the caller carries its ASCII-ness over). */
+  copied = false;
   private bytes!: FamilyBytes;
   private labels!: Uint8Array;
   private format: ExpositionFormat = 'prometheus';
@@ -166,27 +168,48 @@ export class TextSink implements SampleSink {
       if (w.patching) w.patchBuckets(bytes.bucketOpen, labels, bytes.suffixes, counts, changedFrom);
       else w.cumulativeLines(bytes.bucketOpen, labels, bytes.suffixes, counts);
     } else {
-      // Lines with exemplars are written, the unchanged ones below copied from the previous output.
+      // Lines with exemplars are written, the unchanged ones below copied from the previous output, and so
+      // is each exemplar not replaced since (only the bucket observed into gets a new one).
       w.endPatch();
       let from = 0;
+      let previousLine = -1;
       if (this.previousStart >= 0) {
         // The lines below the lowest bucket observed into since they were written: one copy.
         const end = w.previousLineStart(this.previousStart, changedFrom);
         if (end >= 0 && end < this.previousEnd) {
           from = changedFrom;
           w.copyPrevious(this.previousStart, end);
+          previousLine = end;
         }
       }
+      const replaced = exemplars.replacedOpenMetrics;
+      exemplars.replacedOpenMetrics = 0;
+      const head = 1 + bytes.bucketOpen.length + labels.length;
       let cumulative = 0;
       for (let b = 0; b < from; b++) cumulative += counts[b]!;
       for (let b = from; b < counts.length; b++) {
         cumulative += counts[b]!;
-        w.line(bytes.bucketOpen, labels, bytes.suffixes[b]!);
+        const suffix = bytes.suffixes[b]!;
+        w.line(bytes.bucketOpen, labels, suffix);
         w.value(cumulative, format);
         const id = exemplars.requestIds[b];
-        if (id !== undefined && Buffer.byteLength(id) <= MAX_EXEMPLAR_ID_BYTES) {
+        let kept = false;
+        if (previousLine >= 0) {
+          const lineEnd = w.previousIndexOf(10, previousLine + 1, this.previousEnd);
+          const end = lineEnd < 0 ? this.previousEnd : lineEnd;
+          if (id !== undefined && b < MAX_TRACKED_EXEMPLARS && (replaced & (1 << b)) === 0) {
+            // The previous line: its head, its count, then ` # {request_id="…"} value timestamp` when it had one.
+            const exemplarStart = w.previousIndexOf(32, previousLine + head + suffix.length, end);
+            if (exemplarStart >= 0) {
+              w.copyPrevious(exemplarStart, end);
+              this.copied = true;
+              kept = true;
+            }
+          }
+          previousLine = lineEnd;
+        }
+        if (!kept && id !== undefined && Buffer.byteLength(id) <= MAX_EXEMPLAR_ID_BYTES) {
           w.text(` # {request_id="${escapeLabelValue(id)}"} `);
-          // An exemplar is written again at every scrape until replaced: JavaScript keeps the strings of recent numbers.
           w.valueAsString(exemplars.values[b]!, format);
           w.byte(32);
           w.valueAsString(exemplars.timestamps[b]! / 1000, format);

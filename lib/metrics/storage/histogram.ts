@@ -1,8 +1,13 @@
+/** Buckets whose exemplar replacements are tracked (bits of `replacedOpenMetrics`); higher ones count as always replaced. */
+export const MAX_TRACKED_EXEMPLARS = 31;
+
 /** The latest observation of each histogram bucket that carried a request id (OpenMetrics exemplars). */
 export class BucketExemplars {
   readonly requestIds: (string | undefined)[];
   readonly values: Float64Array;
   readonly timestamps: Float64Array;
+  /** Bit `b`: bucket `b`'s exemplar was replaced since the exporter last wrote the histogram in OpenMetrics. */
+  replacedOpenMetrics = 0;
 
   constructor(buckets: number) {
     this.requestIds = new Array<string | undefined>(buckets);
@@ -12,6 +17,7 @@ export class BucketExemplars {
 
   set(bucket: number, requestId: string, value: number, timestamp: number): void {
     this.requestIds[bucket] = requestId;
+    if (bucket < MAX_TRACKED_EXEMPLARS) this.replacedOpenMetrics |= 1 << bucket;
     this.values[bucket] = value;
     this.timestamps[bucket] = timestamp;
   }
