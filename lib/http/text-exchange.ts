@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { AbortEmitter } from './abort-emitter.js';
+import { AbortEmitter, type Abortable } from './abort-emitter.js';
 
 type RawHeaders = Array<Buffer | string | string[]>;
 type ParsedHeaders = Record<string, string | string[] | undefined>;
@@ -40,7 +40,7 @@ function headerValue(raw: Buffer | string | string[]): string {
  * a Readable, a parsed header object and two promises. Aborts like `request()` with a signal: the signal's
  * reason (or `RequestAbortedError`) once the request has a connection, which ends it.
  */
-export class TextExchange implements HttpTextResponse {
+export class TextExchange implements HttpTextResponse, Abortable {
   readonly promise: Promise<HttpTextResponse>;
   statusCode = 0;
   text = '';
@@ -49,11 +49,14 @@ export class TextExchange implements HttpTextResponse {
   private reject!: (error: unknown) => void;
   private raw: RawHeaders | null = null;
   private parsed: ParsedHeaders | undefined = undefined;
-  private chunks: Buffer[] | null = null;
+  /** The body's first chunk, and the others after it when there are more (most answers come in one). */
+  private first: Buffer | null = null;
+  private more: Buffer[] | null = null;
   private length = 0;
   private abortRequest: ((error: Error) => void) | null = null;
   private reason: Error | null = null;
   private settled = false;
+  /** The listener given to a signal other than a free `AbortEmitter` (which calls `abortWith` itself). */
   private readonly onAbort: (() => void) | undefined;
 
   constructor(private readonly signal: AbortSignal | AbortEmitter | undefined) {
@@ -66,12 +69,20 @@ export class TextExchange implements HttpTextResponse {
       this.reason = this.abortReason();
       return;
     }
-    this.onAbort = () => {
-      this.reason = this.abortReason();
-      if (this.abortRequest !== null) this.abortRequest(this.reason);
-    };
+    if (signal instanceof AbortEmitter && signal.target === undefined) {
+      signal.target = this;
+      return;
+    }
+    this.onAbort = () => this.abortWith(undefined);
     if (typeof (signal as AbortSignal).addEventListener === 'function') (signal as AbortSignal).addEventListener('abort', this.onAbort, { once: true });
     else (signal as AbortEmitter).on('abort', this.onAbort);
+  }
+
+  /** The signal fired: the request ends with its reason (at once, or when it gets a connection). */
+  abortWith(_reason: unknown): void {
+    if (this.settled) return;
+    this.reason = this.abortReason();
+    if (this.abortRequest !== null) this.abortRequest(this.reason);
   }
 
   get headers(): ParsedHeaders {
@@ -104,25 +115,26 @@ export class TextExchange implements HttpTextResponse {
   }
 
   onData(chunk: Buffer): boolean {
-    (this.chunks ??= []).push(chunk);
+    if (this.first === null) this.first = chunk;
+    else (this.more ??= [this.first]).push(chunk);
     this.length += chunk.length;
     return true;
   }
 
   onComplete(): void {
-    const chunks = this.chunks;
-    if (chunks !== null && this.length > 0) {
-      const buffer = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.length);
+    const first = this.first;
+    if (first !== null && this.length > 0) {
+      const buffer = this.more === null ? first : Buffer.concat(this.more, this.length);
       const start = buffer.length > 2 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
       this.text = buffer.toString('utf8', start);
     }
-    this.chunks = null;
+    this.first = this.more = null;
     this.settle();
     this.resolve(this);
   }
 
   onError(error: Error): void {
-    this.chunks = null;
+    this.first = this.more = null;
     this.settle();
     if (this.raw === null) this.reject(error);
     else {
@@ -135,9 +147,10 @@ export class TextExchange implements HttpTextResponse {
     if (this.settled) return;
     this.settled = true;
     this.abortRequest = null;
+    const signal = this.signal;
+    if (signal instanceof AbortEmitter && signal.target === this) signal.target = undefined;
     const onAbort = this.onAbort;
     if (onAbort === undefined) return;
-    const signal = this.signal!;
     if (typeof (signal as AbortSignal).removeEventListener === 'function') (signal as AbortSignal).removeEventListener('abort', onAbort);
     else (signal as AbortEmitter).removeListener('abort', onAbort);
   }
