@@ -1,5 +1,10 @@
 type AbortListener = () => void;
 
+/** What an abort ends, told by method rather than through a listener function (no closure per call). */
+export interface Abortable {
+  abortWith(reason: unknown): void;
+}
+
 /**
  * The light form of an abort signal that undici takes in place of an `AbortSignal`: an emitter of one
  * `abort` event with `aborted` and `reason`. Creating a Node `AbortController` and hooking undici's listener
@@ -8,6 +13,8 @@ type AbortListener = () => void;
 export class AbortEmitter {
   aborted = false;
   reason: unknown = undefined;
+  /** One `Abortable` told of the abort before the listeners; whoever sets it clears it when done. */
+  target: Abortable | undefined = undefined;
   private listener: AbortListener | undefined = undefined;
   private more: AbortListener[] | undefined = undefined;
 
@@ -44,10 +51,13 @@ export class AbortEmitter {
     if (this.aborted) return;
     this.aborted = true;
     this.reason = reason;
+    const target = this.target;
     const first = this.listener;
     const more = this.more;
+    this.target = undefined;
     this.listener = undefined;
     this.more = undefined;
+    target?.abortWith(reason);
     first?.();
     if (more !== undefined) for (const listener of more) listener();
   }

@@ -3,6 +3,9 @@ import { createRequire } from 'node:module';
 import type { Dispatcher, Pool } from 'undici';
 import { DEFAULT_CONNECTIONS } from '../config/defaults.js';
 import type { AbortEmitter } from './abort-emitter.js';
+import { TextExchange, type HttpTextResponse } from './text-exchange.js';
+
+export type { HttpTextResponse } from './text-exchange.js';
 
 let PoolClass: typeof Pool | undefined;
 
@@ -53,6 +56,21 @@ export class HttpClient {
       headersTimeout: 0,
       bodyTimeout: call.bodyTimeoutMs ?? 0,
     });
+  }
+
+  /**
+   * Sends a call whose answer is read whole (a JSON call): resolves once the body is complete, rejects
+   * when no answer head arrived; a body cut after the head is the answer's `bodyError`. No timeouts of
+   * undici's own: the caller's signal ends the call.
+   */
+  exchange(origin: string, call: HttpCall): Promise<HttpTextResponse> {
+    const pool = this.pool(origin);
+    const exchange = new TextExchange(call.signal);
+    pool.dispatch(
+      { path: call.path, method: call.method ?? 'POST', headers: call.headers, body: call.body ?? null, headersTimeout: 0, bodyTimeout: 0 },
+      exchange as unknown as Dispatcher.DispatchHandler,
+    );
+    return exchange.promise;
   }
 
   /** Closes every pool; in-flight requests finish first. */

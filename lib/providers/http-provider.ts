@@ -2,7 +2,7 @@ import { errorFromStatus, parseRetryAfter } from '../errors/error-from-status.js
 import { ProviderError, type LlmRouterError } from '../errors/llm-router-error.js';
 import type { AbortEmitter } from '../http/abort-emitter.js';
 import { EventStreamReader, type TextEventSplitter } from '../http/event-stream-reader.js';
-import type { HttpCall, HttpClient, HttpResponse } from '../http/http-client.js';
+import type { HttpCall, HttpClient, HttpResponse, HttpTextResponse } from '../http/http-client.js';
 import { NdjsonSplitter } from '../http/read-ndjson.js';
 import { SseSplitter, type EventSourceMessage } from '../http/read-sse.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../types/chat.js';
@@ -12,7 +12,7 @@ import { isRecord } from './content.js';
 import { errorBodyMessage } from './error-body.js';
 import { malformedBody, safeDetail, wireErrorToError, type ErrorScope, type WireError } from './provider-errors.js';
 import type { AttemptContext, Provider } from './provider.js';
-import { rateLimitOf } from './rate-limit-headers.js';
+import { rateLimitFrom, rateLimitOf } from './rate-limit-headers.js';
 import { StreamEventDecoder, type StreamContext, type StreamDecoder, type WireStreamDecoder } from './stream-events.js';
 
 export type { StreamDecoder } from './stream-events.js';
@@ -85,8 +85,8 @@ export abstract class HttpProvider implements Provider {
   }
 
   async chat(request: ChatCompletionRequest, ctx: AttemptContext): Promise<ChatCompletion> {
-    const res = await this.send(this.chatCall(request, ctx.model, false), ctx, false);
-    return this.chatResult(await this.readJson(res, ctx), ctx.model, ctx.requestId);
+    const res = await this.exchange(this.chatCall(request, ctx.model, false), ctx);
+    return this.chatResult(this.answerJson(res, ctx), ctx.model, ctx.requestId);
   }
 
   /** One `then` over the call rather than async layers (a promise and a resume each per request). */
@@ -119,8 +119,8 @@ export abstract class HttpProvider implements Provider {
   }
 
   async embeddings(request: EmbeddingsRequest, ctx: AttemptContext): Promise<EmbeddingsResponse> {
-    const res = await this.send(this.embeddingsCall(request, ctx.model), ctx, false);
-    return this.embeddingsResult(await this.readJson(res, ctx), ctx.model);
+    const res = await this.exchange(this.embeddingsCall(request, ctx.model), ctx);
+    return this.embeddingsResult(this.answerJson(res, ctx), ctx.model);
   }
 
   async close(): Promise<void> {}
@@ -151,32 +151,32 @@ export abstract class HttpProvider implements Provider {
     return { provider: this.name, type: this.type, requestId: ctx.requestId, secrets: this.secretsOf(ctx) };
   }
 
-  /** Sends a call; throws the typed error of a non-2xx answer. Reads the rate-limit headers either way. */
-  protected async send(call: ProviderCall, ctx: AttemptContext, stream: boolean): Promise<HttpResponse> {
-    const res = await this.dispatch(call, ctx, stream);
-    this.noteRateLimit(res, ctx);
-    if (res.statusCode >= 200 && res.statusCode < 300) return res;
-    throw await this.failure(res, ctx);
-  }
-
   /** What the answer's rate-limit headers say is left, for the attempt's events. */
   private noteRateLimit(res: HttpResponse, ctx: AttemptContext): void {
     const rateLimit = rateLimitOf(res.headers as ResponseHeaders);
     if (rateLimit !== null) ctx.rateLimit = rateLimit;
   }
 
+  /** Sends a stream call; resolves at the answer's head. */
   private dispatch(call: ProviderCall, ctx: AttemptContext, stream: boolean): Promise<HttpResponse> {
     const auth = this.authHeaders();
-    if (auth instanceof Promise) return auth.then((headers) => this.dispatchWith(call, ctx, stream, headers));
-    return this.dispatchWith(call, ctx, stream, auth);
+    if (auth instanceof Promise) return auth.then((headers) => this.http.request(this.config.origin, this.httpCall(call, ctx, stream, headers)));
+    return this.http.request(this.config.origin, this.httpCall(call, ctx, stream, auth));
   }
 
-  private dispatchWith(call: ProviderCall, ctx: AttemptContext, stream: boolean, auth: Record<string, string>): Promise<HttpResponse> {
+  /** Sends a call whose answer is read whole (JSON). */
+  private exchange(call: ProviderCall, ctx: AttemptContext): Promise<HttpTextResponse> {
+    const auth = this.authHeaders();
+    if (auth instanceof Promise) return auth.then((headers) => this.http.exchange(this.config.origin, this.httpCall(call, ctx, false, headers)));
+    return this.http.exchange(this.config.origin, this.httpCall(call, ctx, false, auth));
+  }
+
+  private httpCall(call: ProviderCall, ctx: AttemptContext, stream: boolean, auth: Record<string, string>): HttpCall {
     const base = this.baseHeaders(auth, stream);
     const extra = ctx.headers;
     let headers = call.headers === undefined ? base : { ...base, ...call.headers };
     if (extra !== undefined) headers = { ...headers, ...lowerCased(extra) };
-    const http: HttpCall = {
+    return {
       path: call.path,
       method: call.method ?? 'POST',
       headers,
@@ -184,7 +184,20 @@ export abstract class HttpProvider implements Provider {
       signal: (ctx as HttpAttemptContext).httpSignal ?? ctx.signal,
       bodyTimeoutMs: stream ? ctx.timeoutMs : 0,
     };
-    return this.http.request(this.config.origin, http);
+  }
+
+  /**
+   * The JSON object of a whole answer, read as `request()` and `body.text()` read it: the rate-limit
+   * headers either way; a non-2xx status is its typed error (with no body text when the body was cut);
+   * a cut 2xx body throws what cut it.
+   */
+  private answerJson(res: HttpTextResponse, ctx: AttemptContext): Record<string, any> {
+    const rateLimit = rateLimitFrom(res);
+    if (rateLimit !== null) ctx.rateLimit = rateLimit;
+    const status = res.statusCode;
+    if (status < 200 || status >= 300) throw this.statusError(status, res.headers, res.bodyError === undefined ? res.text : '', ctx);
+    if (res.bodyError !== undefined) throw res.bodyError;
+    return this.parseJson(res.text, status, ctx);
   }
 
   /** The typed error of a non-2xx answer, with the message of its body. */
@@ -233,23 +246,27 @@ export abstract class HttpProvider implements Provider {
 
   /** Reads a 2xx JSON answer; a body that is an error object throws its typed error. */
   protected async readJson(res: HttpResponse, ctx: AttemptContext): Promise<Record<string, any>> {
-    const text = await res.body.text();
+    return this.parseJson(await res.body.text(), res.statusCode, ctx);
+  }
+
+  /** The object of a 2xx answer's text; a body that is an error object throws its typed error. */
+  private parseJson(text: string, statusCode: number, ctx: AttemptContext): Record<string, any> {
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch (cause) {
-      throw malformedBody(this.scope(ctx), res.statusCode, cause);
+      throw malformedBody(this.scope(ctx), statusCode, cause);
     }
     const record = isRecord(json) ? json : Array.isArray(json) && isRecord(json[0]) ? json[0] : undefined;
     if (record === undefined) {
-      throw new ProviderError(`${this.name} (${this.type}) answered ${res.statusCode} with a body that is not an object`, {
+      throw new ProviderError(`${this.name} (${this.type}) answered ${statusCode} with a body that is not an object`, {
         provider: this.name,
-        statusCode: res.statusCode,
+        statusCode,
         requestId: ctx.requestId,
       });
     }
     const error = this.bodyError(record);
-    if (error !== undefined) throw wireErrorToError(error, `answered ${res.statusCode} with an error`, this.scope(ctx));
+    if (error !== undefined) throw wireErrorToError(error, `answered ${statusCode} with an error`, this.scope(ctx));
     return record;
   }
 

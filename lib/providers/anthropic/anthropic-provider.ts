@@ -11,11 +11,13 @@ import { ANTHROPIC_VERSION, chatCompletionFromAnthropic, chatRequestToAnthropic 
  */
 export class AnthropicProvider extends HttpProvider {
   readonly type = 'anthropic' as const;
+  private auth: Record<string, string> | undefined;
 
   protected authHeaders(): Record<string, string> {
+    if (this.auth !== undefined) return this.auth;
     const headers: Record<string, string> = { 'anthropic-version': ANTHROPIC_VERSION };
     if (this.config.apiKey !== undefined) headers['x-api-key'] = this.config.apiKey;
-    return headers;
+    return (this.auth = headers);
   }
 
   protected chatCall(request: ChatCompletionRequest, model: string, stream: boolean): ProviderCall {

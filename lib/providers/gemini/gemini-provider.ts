@@ -25,9 +25,10 @@ export class GeminiProvider extends HttpProvider {
   readonly type = 'gemini' as const;
   override readonly supportsEmbeddings = true;
   private readonly signatures = new ThoughtSignatures();
+  private auth: Record<string, string> | undefined;
 
   protected authHeaders(): Record<string, string> {
-    return this.config.apiKey === undefined ? {} : { 'x-goog-api-key': this.config.apiKey };
+    return (this.auth ??= this.config.apiKey === undefined ? {} : { 'x-goog-api-key': this.config.apiKey });
   }
 
   private path(model: string, method: string): string {

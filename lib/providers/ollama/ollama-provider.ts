@@ -20,9 +20,10 @@ export class OllamaProvider extends HttpProvider {
   readonly type = 'ollama' as const;
   override readonly supportsEmbeddings = true;
   protected override readonly streamFormat = 'ndjson' as const;
+  private auth: Record<string, string> | undefined;
 
   protected authHeaders(): Record<string, string> {
-    return this.config.apiKey === undefined ? {} : { authorization: `Bearer ${this.config.apiKey}` };
+    return (this.auth ??= this.config.apiKey === undefined ? {} : { authorization: `Bearer ${this.config.apiKey}` });
   }
 
   protected chatCall(request: ChatCompletionRequest, model: string, stream: boolean): ProviderCall {

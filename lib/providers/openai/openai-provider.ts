@@ -23,6 +23,7 @@ export class OpenAiProvider extends HttpProvider {
   protected readonly wire: OpenAiWireOptions;
   protected readonly preset: OpenAiFamilyPreset;
   private bearer: Record<string, string> | undefined;
+  private chatPath: string | undefined;
 
   constructor(
     config: ConstructorParameters<typeof HttpProvider>[0],
@@ -43,6 +44,7 @@ export class OpenAiProvider extends HttpProvider {
 
   /** Path (with query) of an endpoint (`chat/completions`, `embeddings`) for a model. */
   protected endpoint(name: string, _model: string): string {
+    if (name === 'chat/completions') return (this.chatPath ??= `${this.config.basePath}/${name}`);
     return `${this.config.basePath}/${name}`;
   }
 
