@@ -1,8 +1,9 @@
 import { errorFromStatus, parseRetryAfter } from '../errors/error-from-status.js';
 import { ProviderError, type LlmRouterError } from '../errors/llm-router-error.js';
 import type { AbortEmitter } from '../http/abort-emitter.js';
-import { EventStreamReader, type TextEventSplitter } from '../http/event-stream-reader.js';
-import type { HttpCall, HttpClient, HttpResponse, HttpTextResponse } from '../http/http-client.js';
+import type { HttpCall, HttpClient, HttpTextResponse } from '../http/http-client.js';
+import type { StreamHead } from '../http/stream-call.js';
+import type { TextEventSplitter } from '../http/text-events.js';
 import { NdjsonSplitter } from '../http/read-ndjson.js';
 import { SseSplitter, type EventSourceMessage } from '../http/read-sse.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../types/chat.js';
@@ -12,7 +13,7 @@ import { isRecord } from './content.js';
 import { errorBodyMessage } from './error-body.js';
 import { malformedBody, safeDetail, wireErrorToError, type ErrorScope, type WireError } from './provider-errors.js';
 import type { AttemptContext, Provider } from './provider.js';
-import { rateLimitFrom, rateLimitOf } from './rate-limit-headers.js';
+import { rateLimitFrom } from './rate-limit-headers.js';
 import { StreamEventDecoder, type StreamContext, type StreamDecoder, type WireStreamDecoder } from './stream-events.js';
 
 export type { StreamDecoder } from './stream-events.js';
@@ -91,7 +92,7 @@ export abstract class HttpProvider implements Provider {
 
   /** One `then` over the call rather than async layers (a promise and a resume each per request). */
   chatStream(request: ChatCompletionRequest, ctx: AttemptContext): Promise<AsyncIterable<ChatCompletionChunk>> {
-    let sent: Promise<HttpResponse>;
+    let sent: Promise<StreamHead>;
     try {
       sent = this.dispatch(this.chatCall(request, ctx.model, true), ctx, true);
     } catch (error) {
@@ -101,15 +102,16 @@ export abstract class HttpProvider implements Provider {
   }
 
   /** The chunks of a stream's answer, or the typed error of an error status or a JSON body. */
-  private streamOf(res: HttpResponse, ctx: AttemptContext): AsyncIterable<ChatCompletionChunk> | Promise<never> {
-    this.noteRateLimit(res, ctx);
+  private streamOf(res: StreamHead, ctx: AttemptContext): AsyncIterable<ChatCompletionChunk> | Promise<never> {
+    const rateLimit = rateLimitFrom(res);
+    if (rateLimit !== null) ctx.rateLimit = rateLimit;
     if (res.statusCode < 200 || res.statusCode >= 300) return this.failure(res, ctx).then(rethrow);
-    if (isJson(res.headers['content-type'])) return this.refuseJsonStream(res, ctx);
+    if (isJson(res.header('content-type'))) return this.refuseJsonStream(res, ctx);
     return this.readStream(res, ctx);
   }
 
   /** A stream request answered with a JSON body (a proxy's `200 {"error": …}`): its error, before any chunk. */
-  private async refuseJsonStream(res: HttpResponse, ctx: AttemptContext): Promise<never> {
+  private async refuseJsonStream(res: StreamHead, ctx: AttemptContext): Promise<never> {
     await this.readJson(res, ctx);
     throw new ProviderError(`${this.name} (${this.type}) answered a stream request with a JSON body`, {
       provider: this.name,
@@ -151,17 +153,11 @@ export abstract class HttpProvider implements Provider {
     return { provider: this.name, type: this.type, requestId: ctx.requestId, secrets: this.secretsOf(ctx) };
   }
 
-  /** What the answer's rate-limit headers say is left, for the attempt's events. */
-  private noteRateLimit(res: HttpResponse, ctx: AttemptContext): void {
-    const rateLimit = rateLimitOf(res.headers as ResponseHeaders);
-    if (rateLimit !== null) ctx.rateLimit = rateLimit;
-  }
-
   /** Sends a stream call; resolves at the answer's head. */
-  private dispatch(call: ProviderCall, ctx: AttemptContext, stream: boolean): Promise<HttpResponse> {
+  private dispatch(call: ProviderCall, ctx: AttemptContext, stream: boolean): Promise<StreamHead> {
     const auth = this.authHeaders();
-    if (auth instanceof Promise) return auth.then((headers) => this.http.request(this.config.origin, this.httpCall(call, ctx, stream, headers)));
-    return this.http.request(this.config.origin, this.httpCall(call, ctx, stream, auth));
+    if (auth instanceof Promise) return auth.then((headers) => this.http.stream(this.config.origin, this.httpCall(call, ctx, stream, headers)));
+    return this.http.stream(this.config.origin, this.httpCall(call, ctx, stream, auth));
   }
 
   /** Sends a call whose answer is read whole (JSON). */
@@ -201,14 +197,14 @@ export abstract class HttpProvider implements Provider {
   }
 
   /** The typed error of a non-2xx answer, with the message of its body. */
-  private async failure(res: HttpResponse, ctx: AttemptContext): Promise<LlmRouterError> {
+  private async failure(res: StreamHead, ctx: AttemptContext): Promise<LlmRouterError> {
     let text = '';
     try {
       text = await res.body.text();
     } catch {
       // the body could not be read; the status alone says what happened
     }
-    return this.statusError(res.statusCode, res.headers as ResponseHeaders, text, ctx);
+    return this.statusError(res.statusCode, res.headers, text, ctx);
   }
 
   /**
@@ -245,7 +241,7 @@ export abstract class HttpProvider implements Provider {
   }
 
   /** Reads a 2xx JSON answer; a body that is an error object throws its typed error. */
-  protected async readJson(res: HttpResponse, ctx: AttemptContext): Promise<Record<string, any>> {
+  protected async readJson(res: StreamHead, ctx: AttemptContext): Promise<Record<string, any>> {
     return this.parseJson(await res.body.text(), res.statusCode, ctx);
   }
 
@@ -270,11 +266,11 @@ export abstract class HttpProvider implements Provider {
     return record;
   }
 
-  private readStream(res: HttpResponse, ctx: AttemptContext): AsyncIterable<ChatCompletionChunk> {
+  private readStream(res: StreamHead, ctx: AttemptContext): AsyncIterable<ChatCompletionChunk> {
     const scope = this.streamContext(ctx.model, ctx);
     const decoder = new StreamEventDecoder(scope, this.wireStreamDecoder(scope), res.statusCode);
     const splitter: TextEventSplitter<EventSourceMessage | string> = this.streamFormat === 'sse' ? SseSplitter.acquire() : new NdjsonSplitter();
-    return new EventStreamReader(res.body, splitter, decoder);
+    return res.body.events(splitter, decoder);
   }
 }
 

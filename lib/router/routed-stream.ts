@@ -4,7 +4,7 @@ import type { Attempt } from './attempt.js';
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
-/** A source iterator that may offer an item it already holds synchronously (`EventStreamReader`). */
+/** A source iterator that may offer an item it already holds synchronously (`StreamCall`). */
 type BufferedIterator = AsyncIterator<ChatCompletionChunk> & { takeBuffered?(): IteratorResult<ChatCompletionChunk> | undefined };
 
 /**
