@@ -1,7 +1,5 @@
 import type { RateLimitSnapshot } from '../events/router-event.js';
 
-type Headers = Record<string, string | string[] | undefined>;
-
 /** An answer whose headers are read one at a time (first value, lower-case name). */
 export interface HeaderSource {
   header(name: string): string | undefined;
@@ -16,15 +14,6 @@ function remaining(value: string | undefined): number | null {
   return value.trim() !== '' && Number.isFinite(n) && n >= 0 ? n : null;
 }
 
-function read(headers: Headers, names: readonly string[]): number | null {
-  for (const name of names) {
-    const raw = headers[name];
-    const n = remaining(Array.isArray(raw) ? raw[0] : raw);
-    if (n !== null) return n;
-  }
-  return null;
-}
-
 function readFrom(source: HeaderSource, names: readonly string[]): number | null {
   for (const name of names) {
     const n = remaining(source.header(name));
@@ -33,21 +22,14 @@ function readFrom(source: HeaderSource, names: readonly string[]): number | null
   return null;
 }
 
-function snapshot(remainingRequests: number | null, remainingTokens: number | null): RateLimitSnapshot | null {
-  if (remainingRequests === null && remainingTokens === null) return null;
-  return { remainingRequests, remainingTokens };
-}
-
 /**
  * What an answer's rate-limit headers say is left: OpenAI and most of its family
  * (`x-ratelimit-remaining-requests` / `-tokens`), Anthropic (`anthropic-ratelimit-requests-remaining` /
  * `-tokens-remaining`); null when the answer carries neither.
  */
-export function rateLimitOf(headers: Headers): RateLimitSnapshot | null {
-  return snapshot(read(headers, REQUESTS), read(headers, TOKENS));
-}
-
-/** {@link rateLimitOf} of an answer read header by header. */
 export function rateLimitFrom(source: HeaderSource): RateLimitSnapshot | null {
-  return snapshot(readFrom(source, REQUESTS), readFrom(source, TOKENS));
+  const remainingRequests = readFrom(source, REQUESTS);
+  const remainingTokens = readFrom(source, TOKENS);
+  if (remainingRequests === null && remainingTokens === null) return null;
+  return { remainingRequests, remainingTokens };
 }
