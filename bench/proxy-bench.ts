@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { fixed, formatTable, loadAverage, machineDescription, processCpuMicros, quantile, ratio, startServerProcess } from './bench-kit.js';
 
@@ -14,7 +15,15 @@ import { fixed, formatTable, loadAverage, machineDescription, processCpuMicros, 
 // 16-way with what each target adds to direct calls (p50 and p99). Everything binds 127.0.0.1;
 // every process is killed at the end; the run is bounded (< 2 minutes).
 //
-//   node dist/bench/proxy-bench.js [--quick]
+// Latency runs in interleaved rounds (direct, then each target, then the next round), so that direct
+// and every target see the machine in the same state. Each round starts with a few unrecorded requests:
+// between a target's rounds its connections idle for seconds, past the 5 s keep-alive of a Node server
+// (undici closes them 2 s before), while the mock provider keeps them 30 s; without them a proxy's
+// round would begin with new connections (16 of 2,000 requests at 16-way: the p99) and direct's not. A quantile is the median over rounds of that
+// round's quantile, and an added quantile the median over rounds of (target - direct) in the same
+// round: one round spoilt by another process on the machine moves neither.
+//
+//   node dist/bench/proxy-bench.js [--quick] [--rounds N] [--only floor,express-floor,nest-express,nest-fastify,express,portkey]
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const DIST = join(ROOT, 'dist');
@@ -103,8 +112,15 @@ export interface ProxyBenchOptions {
   latencyConcurrency?: number;
   /** Requests per target for the second latency phase (split in interleaved rounds). Default 10,000 (its p99: the 100th slowest). */
   concurrentLatencyRequests?: number;
+  /** Interleaved rounds of each latency phase. Default 5 (at the default counts, each round's p99 is its 10th / 20th slowest). */
+  latencyRounds?: number;
+  /** Targets besides direct, by key (see {@link TARGET_KEYS}); default all. */
+  only?: readonly string[];
   log?: (line: string) => void;
 }
+
+/** The keys of `only`, in the order the targets run. */
+export const TARGET_KEYS = ['floor', 'express-floor', 'nest-express', 'nest-fastify', 'express', 'portkey'] as const;
 
 /** One target's numbers. */
 export interface ProxyBenchRow {
@@ -128,6 +144,7 @@ export interface ProxyBenchRow {
 }
 
 interface Target {
+  key: string;
   name: string;
   /** The process serving the target (the mock server for direct calls). */
   pid: number | undefined;
@@ -289,7 +306,7 @@ export async function runProxyBench(options: ProxyBenchOptions = {}): Promise<Pr
   const mock = await startServerProcess();
   const targets: Target[] = [];
   try {
-    targets.push(...(await startTargets(mock.url, mock.pid)));
+    targets.push(...(await startTargets(mock.url, mock.pid, options.only)));
     return await measure(targets, options);
   } finally {
     await Promise.all(targets.map((t) => t.pool?.close()));
@@ -298,7 +315,11 @@ export async function runProxyBench(options: ProxyBenchOptions = {}): Promise<Pr
   }
 }
 
-async function startTargets(mockUrl: string, mockPid: number): Promise<Target[]> {
+async function startTargets(mockUrl: string, mockPid: number, only: readonly string[] | undefined): Promise<Target[]> {
+  const unknown = only?.filter((k) => !(TARGET_KEYS as readonly string[]).includes(k)) ?? [];
+  if (unknown.length > 0) throw new Error(`unknown target ${unknown.join(', ')}; known: ${TARGET_KEYS.join(', ')}`);
+  const wanted = (key: string): boolean => only === undefined || only.includes(key);
+  const skip = new Promise<undefined>((done) => done(undefined));
   const appEnv = (extra: Record<string, string>): NodeJS.ProcessEnv =>
     baseEnv({
       PORT: '0',
@@ -313,30 +334,55 @@ async function startTargets(mockUrl: string, mockPid: number): Promise<Target[]>
   const portkeyPort = await freePort();
   const ready = /READY (http:\/\/\S+)/;
   const [floor, expressFloor, nestExpress, nestFastify, express, portkey] = await Promise.all([
-    start('floor proxy', ['--input-type=module', '-e', FLOOR_PROXY], baseEnv({ UPSTREAM: mockUrl }), ready),
-    start('Express floor proxy', ['--input-type=module', '-e', EXPRESS_FLOOR_PROXY], baseEnv({ UPSTREAM: mockUrl }), ready),
-    start('sample app (NestJS/Express)', [join(DIST, 'sample-app/nestjs/main.js')], appEnv({ PLATFORM: 'express' }), listening),
-    start('sample app (NestJS/Fastify)', [join(DIST, 'sample-app/nestjs/main.js')], appEnv({ PLATFORM: 'fastify' }), listening),
-    start('sample app (Express)', [join(DIST, 'sample-app/express/main.js')], appEnv({}), listening),
-    start('Portkey gateway', ['--import', LOOPBACK_PRELOAD, PORTKEY, `--port=${portkeyPort}`, '--headless'], baseEnv({}), /Ready for connections/, 30_000),
+    wanted('floor') ? start('floor proxy', ['--input-type=module', '-e', FLOOR_PROXY], baseEnv({ UPSTREAM: mockUrl }), ready) : skip,
+    wanted('express-floor') ? start('Express floor proxy', ['--input-type=module', '-e', EXPRESS_FLOOR_PROXY], baseEnv({ UPSTREAM: mockUrl }), ready) : skip,
+    wanted('nest-express') ? start('sample app (NestJS/Express)', [join(DIST, 'sample-app/nestjs/main.js')], appEnv({ PLATFORM: 'express' }), listening) : skip,
+    wanted('nest-fastify') ? start('sample app (NestJS/Fastify)', [join(DIST, 'sample-app/nestjs/main.js')], appEnv({ PLATFORM: 'fastify' }), listening) : skip,
+    wanted('express') ? start('sample app (Express)', [join(DIST, 'sample-app/express/main.js')], appEnv({}), listening) : skip,
+    wanted('portkey') ? start('Portkey gateway', ['--import', LOOPBACK_PRELOAD, PORTKEY, `--port=${portkeyPort}`, '--headless'], baseEnv({}), /Ready for connections/, 30_000) : skip,
   ]);
   const json = { 'content-type': 'application/json', authorization: `Bearer ${KEY}` };
   const path = '/v1/chat/completions';
+  const local = (key: string, name: string, s: Started | undefined): Target[] => (s === undefined ? [] : [{ key, name, pid: s.child.pid, origin: s.match, path, headers: json }]);
   return [
-    { name: 'direct (undici -> mock provider)', pid: mockPid, origin: mockUrl, path, headers: json },
-    { name: 'floor: node:http + undici, no work', pid: floor.child.pid, origin: floor.match, path, headers: json },
-    { name: 'floor on Express 5, no work', pid: expressFloor.child.pid, origin: expressFloor.match, path, headers: json },
-    { name: 'sample app, NestJS on Express', pid: nestExpress.child.pid, origin: nestExpress.match, path, headers: json },
-    { name: 'sample app, NestJS on Fastify', pid: nestFastify.child.pid, origin: nestFastify.match, path, headers: json },
-    { name: 'sample app, plain Express', pid: express.child.pid, origin: express.match, path, headers: json },
-    {
-      name: `Portkey gateway ${portkeyVersion()} (OSS)`,
-      pid: portkey.child.pid,
-      origin: `http://127.0.0.1:${portkeyPort}`,
-      path,
-      headers: { ...json, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${mockUrl}/v1` },
-    },
+    { key: 'direct', name: 'direct (undici -> mock provider)', pid: mockPid, origin: mockUrl, path, headers: json },
+    ...local('floor', 'floor: node:http + undici, no work', floor),
+    ...local('express-floor', 'floor on Express 5, no work', expressFloor),
+    ...local('nest-express', 'sample app, NestJS on Express', nestExpress),
+    ...local('nest-fastify', 'sample app, NestJS on Fastify', nestFastify),
+    ...local('express', 'sample app, plain Express', express),
+    ...(portkey === undefined
+      ? []
+      : [
+          {
+            key: 'portkey',
+            name: `Portkey gateway ${portkeyVersion()} (OSS)`,
+            pid: portkey.child.pid,
+            origin: `http://127.0.0.1:${portkeyPort}`,
+            path,
+            headers: { ...json, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${mockUrl}/v1` },
+          },
+        ]),
   ];
+}
+
+/** A quantile and what it adds to direct's: medians over interleaved rounds (see the file's header). */
+export interface RoundQuantile {
+  value: number;
+  /** Undefined for direct itself. */
+  added: number | undefined;
+}
+
+/**
+ * The median over rounds of each round's `q`-quantile, and the median over rounds of the difference
+ * to `direct`'s quantile of the same round (`direct` undefined: no difference). Rounds are unsorted
+ * latency samples; `direct` has as many rounds as `rounds`.
+ */
+export function roundQuantile(rounds: readonly number[][], q: number, direct?: readonly number[][]): RoundQuantile {
+  const per = rounds.map((r) => quantile([...r].sort((a, b) => a - b), q));
+  const base = direct?.map((r) => quantile([...r].sort((a, b) => a - b), q));
+  const median = (xs: number[]): number => quantile(xs.sort((a, b) => a - b), 0.5);
+  return { value: median([...per]), added: base === undefined ? undefined : median(per.map((v, i) => v - base[i]!)) };
 }
 
 async function measure(targets: Target[], options: ProxyBenchOptions): Promise<ProxyBenchRow[]> {
@@ -350,6 +396,7 @@ async function measure(targets: Target[], options: ProxyBenchOptions): Promise<P
     latencyRequests = 5_000,
     latencyConcurrency = 16,
     concurrentLatencyRequests = 10_000,
+    latencyRounds: rounds = 5,
   } = options;
   const log = options.log ?? ((line: string) => console.log(line));
   for (const t of targets) {
@@ -360,7 +407,7 @@ async function measure(targets: Target[], options: ProxyBenchOptions): Promise<P
   for (const t of targets) await throughput(t, concurrency, warmupMs, { requests: warmupRequests, maxMs: warmupMaxMs });
 
   const stats = new Map(
-    targets.map((t) => [t, { rps: [] as number[], errors: 0, requests: 0, cpuMicros: 0 as number | undefined, latencies: [] as number[], concurrent: [] as number[] }]),
+    targets.map((t) => [t, { rps: [] as number[], errors: 0, requests: 0, cpuMicros: 0 as number | undefined, latencies: [] as number[][], concurrent: [] as number[][] }]),
   );
   for (let round = 0; round < throughputRounds; round++) {
     for (const t of targets) {
@@ -376,41 +423,73 @@ async function measure(targets: Target[], options: ProxyBenchOptions): Promise<P
     }
   }
   log(`throughput measured (${throughputRounds} interleaved rounds at ${concurrency}-way); measuring latency at 1-way`);
+  const gc = watchOwnGc();
   for (const t of targets) await sequential(t, 200, []);
-  const rounds = 5;
   for (let round = 0; round < rounds; round++) {
-    for (const t of targets) await sequential(t, Math.ceil(latencyRequests / rounds), stats.get(t)!.latencies);
+    for (const t of targets) {
+      const into: number[] = [];
+      await sequential(t, 2, []);
+      await sequential(t, Math.ceil(latencyRequests / rounds), into);
+      stats.get(t)!.latencies.push(into);
+    }
   }
 
-  log(`latency measured at 1-way; measuring latency at ${latencyConcurrency}-way`);
+  log(`latency measured at 1-way (${rounds} interleaved rounds); measuring latency at ${latencyConcurrency}-way`);
+  for (const t of targets) await concurrentLatency(t, latencyConcurrency, 20 * latencyConcurrency, []);
   for (let round = 0; round < rounds; round++) {
-    for (const t of targets) await concurrentLatency(t, latencyConcurrency, Math.ceil(concurrentLatencyRequests / rounds), stats.get(t)!.concurrent);
+    for (const t of targets) {
+      const into: number[] = [];
+      await concurrentLatency(t, latencyConcurrency, 2 * latencyConcurrency, []);
+      await concurrentLatency(t, latencyConcurrency, Math.ceil(concurrentLatencyRequests / rounds), into);
+      stats.get(t)!.concurrent.push(into);
+    }
   }
+  log(`latency measured at ${latencyConcurrency}-way (${rounds} interleaved rounds); this load generator's own GC meanwhile: ${gc.stop()}`);
 
-  for (const s of stats.values()) {
-    s.latencies.sort((a, b) => a - b);
-    s.concurrent.sort((a, b) => a - b);
-  }
   const direct = stats.get(targets[0]!)!;
-  const minus = (i: number, value: number, base: number): number | undefined => (i === 0 ? undefined : value - base);
   return targets.map((t, i) => {
     const s = stats.get(t)!;
-    const [p50, p99, c50, c99] = [quantile(s.latencies, 0.5), quantile(s.latencies, 0.99), quantile(s.concurrent, 0.5), quantile(s.concurrent, 0.99)];
+    const base = (rounds: number[][]): number[][] | undefined => (i === 0 ? undefined : rounds);
+    const p50 = roundQuantile(s.latencies, 0.5, base(direct.latencies));
+    const p99 = roundQuantile(s.latencies, 0.99, base(direct.latencies));
+    const c50 = roundQuantile(s.concurrent, 0.5, base(direct.concurrent));
+    const c99 = roundQuantile(s.concurrent, 0.99, base(direct.concurrent));
     return {
       name: t.name,
       rps: quantile(s.rps.sort((a, b) => a - b), 0.5),
       errors: s.errors,
-      p50Ms: p50,
-      p99Ms: p99,
-      addedP50Ms: minus(i, p50, quantile(direct.latencies, 0.5)),
-      addedP99Ms: minus(i, p99, quantile(direct.latencies, 0.99)),
-      p50AtConcurrencyMs: c50,
-      p99AtConcurrencyMs: c99,
-      addedP50AtConcurrencyMs: minus(i, c50, quantile(direct.concurrent, 0.5)),
-      addedP99AtConcurrencyMs: minus(i, c99, quantile(direct.concurrent, 0.99)),
+      p50Ms: p50.value,
+      p99Ms: p99.value,
+      addedP50Ms: p50.added,
+      addedP99Ms: p99.added,
+      p50AtConcurrencyMs: c50.value,
+      p99AtConcurrencyMs: c99.value,
+      addedP50AtConcurrencyMs: c50.added,
+      addedP99AtConcurrencyMs: c99.added,
       cpuUsPerRequest: s.cpuMicros === undefined || s.requests === 0 ? undefined : s.cpuMicros / s.requests,
     };
   });
+}
+
+/** Counts this process's GC pauses (it is the load generator: its pauses delay whichever target it measures) until `stop()`. */
+function watchOwnGc(): { stop(): string } {
+  let count = 0;
+  let totalMs = 0;
+  let maxMs = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      count++;
+      totalMs += e.duration;
+      maxMs = Math.max(maxMs, e.duration);
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    stop() {
+      observer.disconnect();
+      return `${count} pauses, ${fixed(totalMs, 1)} ms in all, longest ${fixed(maxMs, 2)} ms`;
+    },
+  };
 }
 
 /** The results as a table, with the ratios to Portkey and the verdicts of issue 11's "Speed" targets. */
@@ -467,8 +546,25 @@ export function formatProxyBench(rows: ProxyBenchRow[], concurrency = 64, latenc
   return [table, '', ...verdicts].join('\n');
 }
 
+const USAGE = `node dist/bench/proxy-bench.js [--quick] [--rounds N] [--only KEY,...]
+  --quick       shorter phases (500 sequential and 1,000 ${16}-way latency requests per target)
+  --rounds N    interleaved rounds per latency phase (default 5); quantiles are medians over rounds
+  --only KEYS   targets besides direct, of: ${TARGET_KEYS.join(', ')} (default all)`;
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--help')) {
+    console.log(USAGE);
+    return;
+  }
   const quick = process.argv.includes('--quick');
+  const arg = (name: string): string | undefined => {
+    const i = process.argv.indexOf(name);
+    return i < 0 ? undefined : process.argv[i + 1];
+  };
+  const only = arg('--only')?.split(',').map((k) => k.trim()).filter(Boolean);
+  const roundsArg = arg('--rounds');
+  const latencyRounds = roundsArg === undefined ? undefined : Number(roundsArg);
+  if (latencyRounds !== undefined && !(Number.isInteger(latencyRounds) && latencyRounds > 0)) throw new Error(`--rounds must be a positive whole number, got ${roundsArg}`);
   const watchdog = setTimeout(() => {
     console.error('proxy-bench: over its 115 s budget; stopping');
     void stopAll().then(() => process.exit(1));
@@ -479,9 +575,11 @@ async function main(): Promise<void> {
   try {
     console.log(`proxy benchmark (${quick ? 'quick' : 'full'} run): one local provider server, one process per target, loopback only`);
     console.log(`machine: ${machineDescription()}; load average ${loadAverage()}`);
-    const rows = await runProxyBench(
-      quick ? { throughputMs: 1_500, warmupRequests: 1_000, warmupMs: 500, warmupMaxMs: 2_000, latencyRequests: 500, concurrentLatencyRequests: 1_000 } : {},
-    );
+    const rows = await runProxyBench({
+      ...(quick ? { throughputMs: 1_500, warmupRequests: 1_000, warmupMs: 500, warmupMaxMs: 2_000, latencyRequests: 500, concurrentLatencyRequests: 1_000 } : {}),
+      ...(only === undefined ? {} : { only }),
+      ...(latencyRounds === undefined ? {} : { latencyRounds }),
+    });
     console.log('');
     console.log(formatProxyBench(rows));
   } finally {

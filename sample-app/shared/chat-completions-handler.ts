@@ -3,7 +3,8 @@ import { type ChatCompletionNonStreamingRequest, type ChatCompletionStreamingReq
 import { toApiError } from './api-error.js';
 import { DEFAULT_MAX_BODY_BYTES, readBody, sendApiError, sendJson } from './http-io.js';
 import { assertUtf8Charset } from './json-body.js';
-import { parseChatRequest } from './openai-request.js';
+import { connectionSignal } from './connection-signal.js';
+import { type ParsedChatRequest, parseChatRequest } from './openai-request.js';
 import { withOpenAiUsage } from './openai-usage-stream.js';
 
 /** The header naming the provider that answered. */
@@ -33,26 +34,36 @@ export class ChatCompletionsHandler {
 
   /** Serves one request. `body` is the body when the framework already read it (bytes or parsed JSON). */
   async handle(req: IncomingMessage, res: ServerResponse, body?: unknown): Promise<void> {
-    const abort = new AbortController();
-    const onClose = (): void => {
-      if (!res.writableFinished) abort.abort();
-    };
-    res.once('close', onClose);
     try {
       assertUtf8Charset(req.headers['content-type']);
       const parsed = parseChatRequest(body ?? (await readBody(req, this.maxBodyBytes)), this.models);
-      parsed.request.signal = abort.signal;
       if (!parsed.stream) {
+        const signal = connectionSignal(req.socket);
+        if (signal !== undefined) parsed.request.signal = signal;
         const completion = await this.router.chat.completions.create(parsed.request as ChatCompletionNonStreamingRequest);
         sendJson(res, 200, toOpenAIChatCompletion(completion), { [PROVIDER_HEADER]: completion.provider, 'x-request-id': completion.requestId });
         return;
       }
+      await this.stream(res, parsed);
+    } catch (error) {
+      sendApiError(res, toApiError(error));
+    }
+  }
+
+  /** A stream's signal is its own until the stream is handed over: a client leaving later abandons the stream (`writeOpenAIEventStream`), it does not abort it. */
+  private async stream(res: ServerResponse, parsed: ParsedChatRequest): Promise<void> {
+    const abort = new AbortController();
+    const onClose = (): void => {
+      if (!res.writableFinished) abort.abort();
+    };
+    if (res.destroyed) abort.abort();
+    else res.once('close', onClose);
+    try {
+      parsed.request.signal = abort.signal;
       const stream = await this.router.chat.completions.create(parsed.request as ChatCompletionStreamingRequest);
       res.off('close', onClose);
       if (!res.headersSent) res.setHeader(PROVIDER_HEADER, stream.provider);
       await writeOpenAIEventStream(withOpenAiUsage(stream, parsed.includeUsage), res);
-    } catch (error) {
-      sendApiError(res, toApiError(error));
     } finally {
       res.off('close', onClose);
     }

@@ -241,6 +241,38 @@ for (const variant of VARIANTS) {
       assert.equal(event.finishReason, null, 'the stream did not run to its end');
     });
 
+    test('a client that goes away before a non-streaming answer aborts the upstream request; the connection after it is served', async () => {
+      const ended = new Promise<AttemptEndEvent>((resolve) => {
+        const listener = (e: AttemptEndEvent): void => {
+          if (!e.stream && e.errorType === 'AbortError') {
+            app.router.off('attempt.end', listener);
+            resolve(e);
+          }
+        };
+        app.router.on('attempt.end', listener);
+      });
+      const abort = new AbortController();
+      // The embedded mocks answer after 20 ms or more: the client leaves while the attempt is upstream.
+      const started = (): void => {
+        app.router.off('attempt.start', started);
+        abort.abort();
+      };
+      app.router.on('attempt.start', started);
+      const gone = fetch(`${app.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'mock-chat', messages: [{ role: 'user', content: 'never mind' }] }),
+        signal: abort.signal,
+      });
+      await assert.rejects(gone);
+      const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no aborted attempt within 5 s')), 5_000).unref());
+      const event = await Promise.race([ended, timeout]);
+      assert.equal(event.success, false);
+      assert.equal(event.abandoned, false);
+      const next = await openai.chat.completions.create({ model: 'mock-chat', messages: [{ role: 'user', content: 'still here' }] });
+      assert.match(next.choices[0]!.message.content ?? '', /^Echo: still here/);
+    });
+
     test('GET /stats: summary, aggregates per provider and model, comparison, provider states', async () => {
       const res = await fetch(`${app.url}/stats`);
       assert.equal(res.status, 200);
