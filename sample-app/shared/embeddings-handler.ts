@@ -6,6 +6,7 @@ import { assertUtf8Charset, parseJsonBody } from './json-body.js';
 import { arrayOf, either, integer, is, isObject, nullable, object, oneOf, string, unsupported } from './json-shape.js';
 import { invalidRequest } from './api-error.js';
 import { RequestIdCapture } from './request-id-capture.js';
+import { connectionSignal } from './connection-signal.js';
 
 /** OpenAI's `POST /v1/embeddings` answer. `embedding` is a base64 string of float32s with `encoding_format: 'base64'`. */
 export interface OpenAiEmbeddingList {
@@ -63,22 +64,16 @@ export class EmbeddingsHandler {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, body?: unknown): Promise<void> {
-    const abort = new AbortController();
-    const onClose = (): void => {
-      if (!res.writableFinished) abort.abort();
-    };
-    res.once('close', onClose);
     try {
       assertUtf8Charset(req.headers['content-type']);
       const { request, base64 } = parseEmbeddingsRequest(body ?? (await readBody(req, this.maxBodyBytes)));
-      const call = this.ids.run(() => this.router.embeddings.create({ ...request, signal: abort.signal }));
+      const signal = connectionSignal(req.socket);
+      const call = this.ids.run(() => this.router.embeddings.create(signal === undefined ? request : { ...request, signal }));
       const result = await call.promise;
       const requestId = (result as EmbeddingsResponse & { requestId?: string }).requestId ?? call.requestId;
       sendJson(res, 200, toOpenAiEmbeddings(result, base64), { 'x-llm-router-provider': result.provider, ...(requestId === undefined ? {} : { 'x-request-id': requestId }) });
     } catch (error) {
       sendApiError(res, toApiError(error));
-    } finally {
-      res.off('close', onClose);
     }
   }
 }

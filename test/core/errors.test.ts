@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import {
   AbortError,
@@ -181,6 +182,40 @@ describe('errors from a real server', () => {
     const ends = rec.events.filter((e) => e.type === 'request.end');
     assert.equal(ends.length, 2);
     assert.ok(ends.every((e) => e.type === 'request.end' && !e.success && e.errorType === 'AbortError'));
+  });
+
+  it('one caller signal shared by many requests (a connection’s, as the sample app passes it) holds no listener once they end', async () => {
+    const c = new Client({
+      providerType: 'openai',
+      apiKey: TEST_KEY,
+      baseUrl: base(),
+      defaultModel: 'm',
+      retry: { maxRetries: 1, initialDelayMs: 1, maxDelayMs: 1 },
+      circuitBreaker: false,
+      metricsEnabled: false,
+    });
+    try {
+      const controller = new AbortController();
+      const { signal } = controller;
+      const asks: Promise<unknown>[] = [];
+      for (let i = 0; i < 50; i++) asks.push(c.chat.completions.create({ messages: [{ role: 'user', content: `x${i}` }], signal }));
+      for (let i = 0; i < 10; i++) {
+        const stream = await c.chat.completions.create({ messages: [{ role: 'user', content: `s${i}` }], stream: true, signal });
+        for await (const _chunk of stream) void _chunk;
+      }
+      await Promise.all(asks);
+      fault({ status: 503 }, 2);
+      await rejects(c.chat.completions.create({ messages: [{ role: 'user', content: 'retried' }], signal }), ProviderError);
+      assert.equal(getEventListeners(signal, 'abort').length, 0);
+      fault({ hang: true });
+      const pending = c.chat.completions.create({ messages: [{ role: 'user', content: 'hangs' }], signal });
+      await waitUntil(() => getEventListeners(signal, 'abort').length > 0);
+      controller.abort();
+      await rejects(pending, AbortError);
+      assert.equal(getEventListeners(signal, 'abort').length, 0);
+    } finally {
+      await c.close();
+    }
   });
 
   it('an abort during the retry back-off -> AbortError without another attempt', async () => {
