@@ -1,4 +1,4 @@
-import type { Attributes } from '@opentelemetry/api';
+import { SpanKind, type Attributes, type SpanOptions } from '@opentelemetry/api';
 import type { Operation } from '../events/router-event.js';
 import {
   ATTR_ERROR_TYPE,
@@ -32,6 +32,8 @@ export class GenAiSeries {
   readonly attributes: Attributes;
   /** `{gen_ai.operation.name} {gen_ai.request.model}`. */
   readonly spanName: string;
+  /** The options of the series' attempt spans (CLIENT, the start attributes), handed to every `startSpan`. */
+  readonly spanOptions: SpanOptions;
   private readonly answeredBy = new Map<string, AnsweredAttributes>();
   private readonly failedWith = new Map<string, Attributes>();
 
@@ -47,6 +49,7 @@ export class GenAiSeries {
     }
     this.attributes = Object.freeze(attributes);
     this.spanName = `${operation} ${model}`;
+    this.spanOptions = Object.freeze({ kind: SpanKind.CLIENT, attributes: this.attributes });
   }
 
   /** The attribute sets of an attempt answered by `responseModel` (null when the provider did not say). */

@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
-import { context, metrics, SpanKind, SpanStatusCode, trace, type Context, type MeterProvider, type Span, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { context, metrics, SpanStatusCode, trace, type Context, type MeterProvider, type Span, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import type { Observable, Subscription } from 'rxjs';
 import type { AttemptEndEvent, AttemptStartEvent, Operation, RequestEndEvent, RequestStartEvent, RouterEvent } from '../events/router-event.js';
-import type { ChatMessage } from '../types/chat.js';
+import type { ChatMessage, FinishReason } from '../types/chat.js';
 import { inputMessagesJson, outputMessagesJson } from './genai-content.js';
 import { createGenAiInstruments, type GenAiInstruments } from './genai-instruments.js';
 import { GenAiSeries } from './genai-series.js';
@@ -53,6 +53,8 @@ export const INSTRUMENTATION_SCOPE = 'llm-api-router';
 const MAX_OPEN_REQUESTS = 10_000;
 /** Attribute series kept; past it each attempt builds its attributes afresh. */
 const MAX_SERIES = 2_000;
+/** `gen_ai.response.finish_reasons` of an attempt with one finish reason (the SDK copies the array it is given). */
+const ONE_REASON = new Map<FinishReason, string[]>();
 
 interface TrackedRequest {
   /** The context that was active when the caller called `create()`: the parent of every attempt span. */
@@ -82,7 +84,9 @@ class GenAiInstrumentation {
   private instruments: GenAiInstruments;
   private readonly captureContent: boolean;
   private readonly requests = new Map<string, TrackedRequest>();
-  private readonly series = new Map<string, GenAiSeries>();
+  /** The series by operation, provider and model. */
+  private readonly series = new Map<Operation, Map<string, Map<string, GenAiSeries>>>();
+  private seriesCount = 0;
 
   constructor(options: OpenTelemetryInstrumentationOptions) {
     const version = packageVersion();
@@ -113,6 +117,7 @@ class GenAiInstrumentation {
   clear(): void {
     this.requests.clear();
     this.series.clear();
+    this.seriesCount = 0;
   }
 
   private requestStarted(event: RequestStartEvent): void {
@@ -153,7 +158,7 @@ class GenAiInstrumentation {
     const tracked = this.requests.get(event.requestId) ?? this.track(event.requestId, undefined);
     const series = this.seriesOf(event.operation, event.providerType ?? event.provider, event.provider, event.model, event.serverAddress ?? null, event.serverPort ?? null);
     tracked.span?.end();
-    const span = this.tracer.startSpan(series.spanName, { kind: SpanKind.CLIENT, attributes: series.attributes }, tracked.parent);
+    const span = this.tracer.startSpan(series.spanName, series.spanOptions, tracked.parent);
     tracked.span = span;
     tracked.series = series;
     if (!span.isRecording()) return;
@@ -214,7 +219,7 @@ class GenAiInstrumentation {
       if (reasons.length > 0) span.setAttribute(ATTR_RESPONSE_FINISH_REASONS, reasons);
       if (this.captureContent) span.setAttribute(ATTR_OUTPUT_MESSAGES, outputMessagesJson(choices));
     } else if (event.finishReason !== null) {
-      span.setAttribute(ATTR_RESPONSE_FINISH_REASONS, [event.finishReason]);
+      span.setAttribute(ATTR_RESPONSE_FINISH_REASONS, oneReason(event.finishReason));
     }
     if (event.costUsd != null) span.setAttribute(ATTR_ROUTER_COST_USD, event.costUsd);
     if (event.abandoned) span.setAttribute(ATTR_ROUTER_ABANDONED, true);
@@ -227,13 +232,25 @@ class GenAiInstrumentation {
   }
 
   private seriesOf(operation: Operation, providerType: string, provider: string, model: string, serverAddress: string | null, serverPort: number | null): GenAiSeries {
-    const key = `${operation}\u0000${provider}\u0000${model}`;
-    const cached = this.series.get(key);
+    let byProvider = this.series.get(operation);
+    if (byProvider === undefined) this.series.set(operation, (byProvider = new Map()));
+    let byModel = byProvider.get(provider);
+    if (byModel === undefined) byProvider.set(provider, (byModel = new Map()));
+    const cached = byModel.get(model);
     if (cached !== undefined) return cached;
     const made = new GenAiSeries(operation, providerType, model, serverAddress, serverPort);
-    if (this.series.size < MAX_SERIES) this.series.set(key, made);
+    if (this.seriesCount < MAX_SERIES) {
+      byModel.set(model, made);
+      this.seriesCount++;
+    }
     return made;
   }
+}
+
+function oneReason(reason: FinishReason): string[] {
+  let reasons = ONE_REASON.get(reason);
+  if (reasons === undefined) ONE_REASON.set(reason, (reasons = Object.freeze([reason]) as string[]));
+  return reasons;
 }
 
 let version: string | null | undefined;
