@@ -117,6 +117,25 @@ describe('metrics', () => {
     assert.deepEqual(span!.attributes['gen_ai.response.finish_reasons'], ['stop']);
   });
 
+  test('chat, embeddings and streams of one provider and model keep their own series, every attempt its own attributes', async () => {
+    telemetry = createTestTelemetry();
+    const router = mockRouter({ completionTokens: 4 });
+    instrumentOpenTelemetry(router, { meterProvider: telemetry.meterProvider, tracerProvider: telemetry.tracerProvider });
+    await drain(await router.chat.completions.create({ messages: MESSAGES, stream: true }));
+    await router.embeddings.create({ input: ['one'] });
+    await drain(await router.chat.completions.create({ messages: MESSAGES, stream: true }));
+    await router.chat.completions.create({ messages: MESSAGES });
+    const spans = telemetry.spans();
+    assert.deepEqual(spans.map((s) => s.name), ['chat mock-model', 'embeddings mock-model', 'chat mock-model', 'chat mock-model']);
+    assert.deepEqual(spans.map((s) => s.attributes['gen_ai.operation.name']), ['chat', 'embeddings', 'chat', 'chat']);
+    assert.deepEqual(spans[0]!.attributes['gen_ai.response.finish_reasons'], ['stop']);
+    assert.deepEqual(spans[2]!.attributes['gen_ai.response.finish_reasons'], ['stop']);
+    assert.notEqual(spans[0]!.attributes['llm_router.request_id'], spans[2]!.attributes['llm_router.request_id']);
+    const metrics = await telemetry.metrics();
+    assert.equal(pointWith(histogram(metrics, DURATION), { 'gen_ai.operation.name': 'chat' }).value.count, 3);
+    assert.equal(pointWith(histogram(metrics, DURATION), { 'gen_ai.operation.name': 'embeddings' }).value.count, 1);
+  });
+
   test('a failed attempt records its duration with error.type', async () => {
     telemetry = createTestTelemetry();
     const router = mockRouter({ errorRate: 1, errorStatus: 400 });
