@@ -1,7 +1,9 @@
 import { createRequire } from 'node:module';
 import { context, metrics, SpanStatusCode, trace, type Context, type MeterProvider, type Span, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import type { Observable, Subscription } from 'rxjs';
-import type { AttemptEndEvent, AttemptStartEvent, Operation, RequestEndEvent, RequestStartEvent, RouterEvent } from '../events/router-event.js';
+import { ATTACH_EVENT_SINK, type EventSink, type EventSinkSource } from '../events/event-sink.js';
+import { rx } from '../events/lazy-rxjs.js';
+import type { AttemptEndEvent, AttemptStartEvent, Operation, RequestEndEvent, RequestStartEvent, RouterEvent, RouterEventType } from '../events/router-event.js';
 import type { ChatMessage, FinishReason } from '../types/chat.js';
 import { inputMessagesJson, outputMessagesJson } from './genai-content.js';
 import { createGenAiInstruments, type GenAiInstruments } from './genai-instruments.js';
@@ -72,10 +74,24 @@ interface TrackedRequest {
  */
 export function instrumentOpenTelemetry(source: OpenTelemetryEventSource, options: OpenTelemetryInstrumentationOptions = {}): Subscription {
   const instrumentation = new GenAiInstrumentation(options);
-  const subscription = source.events$.subscribe((event) => instrumentation.handle(event));
+  const attachSink = (source as Partial<EventSinkSource>)[ATTACH_EVENT_SINK];
+  let subscription: Subscription;
+  if (typeof attachSink === 'function') {
+    subscription = new (rx().Subscription)();
+    const sink: EventSink = { types: HANDLED_TYPES, next: (event) => instrumentation.handle(event), complete: () => subscription.unsubscribe() };
+    subscription.add(attachSink.call(source, sink));
+  } else {
+    subscription = source.events$.subscribe((event) => instrumentation.handle(event));
+  }
   subscription.add(() => instrumentation.clear());
   return subscription;
 }
+
+/**
+ * The event types read (see `GenAiInstrumentation.handle`). A router takes them as a sink: it then builds
+ * no other event for this subscriber (an `events$` subscriber makes it build every type).
+ */
+const HANDLED_TYPES: readonly RouterEventType[] = ['request.start', 'attempt.start', 'attempt.end', 'request.end'];
 
 class GenAiInstrumentation {
   private readonly tracer: Tracer;

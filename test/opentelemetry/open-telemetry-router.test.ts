@@ -158,6 +158,36 @@ describe('metrics', () => {
     assert.equal(pointWith(histogram(await telemetry.metrics(), DURATION), {}).value.count, 1);
     assert.equal(telemetry.spans().length, 1);
   });
+  test('closing the router ends the subscription; instrumenting a closed router returns a closed one', async () => {
+    telemetry = createTestTelemetry();
+    const router = mockRouter();
+    const subscription = instrumentOpenTelemetry(router, { meterProvider: telemetry.meterProvider, tracerProvider: telemetry.tracerProvider });
+    await router.chat.completions.create({ messages: MESSAGES });
+    assert.equal(subscription.closed, false);
+    await router.close();
+    assert.equal(subscription.closed, true);
+    assert.equal(instrumentOpenTelemetry(router, { meterProvider: telemetry.meterProvider, tracerProvider: telemetry.tracerProvider }).closed, true);
+    assert.equal(telemetry.spans().length, 1);
+  });
+
+  test('beside an events$ subscriber on the same router, both see every request', async () => {
+    telemetry = createTestTelemetry();
+    const router = mockRouter({ completionTokens: 3 });
+    const seen: string[] = [];
+    const other = router.events$.subscribe((event) => seen.push(event.type));
+    instrumentOpenTelemetry(router, { meterProvider: telemetry.meterProvider, tracerProvider: telemetry.tracerProvider });
+    await router.chat.completions.create({ messages: MESSAGES });
+    await drain(await router.chat.completions.create({ messages: MESSAGES, stream: true }));
+    other.unsubscribe();
+    assert.equal(seen.filter((type) => type === 'attempt.end').length, 2);
+    assert.ok(seen.includes('stream.first_chunk'));
+    const spans = telemetry.spans();
+    assert.equal(spans.length, 2);
+    assert.notEqual(spans[0]!.attributes['llm_router.request_id'], spans[1]!.attributes['llm_router.request_id']);
+    assert.equal(typeof spans[1]!.attributes['gen_ai.response.time_to_first_chunk'], 'number');
+    assert.equal(pointWith(histogram(await telemetry.metrics(), DURATION), {}).value.count, 2);
+  });
+
   test('beside a collector on the same router, each concurrent request keeps its own span attributes', async () => {
     telemetry = createTestTelemetry();
     const router = mockRouter();
