@@ -1,10 +1,11 @@
-import { createRequire } from 'node:module';
 import { StringDecoder } from 'node:string_decoder';
-import { AbortEmitter, type Abortable } from './abort-emitter.js';
+import type { AbortEmitter, Abortable } from './abort-emitter.js';
+import { abortReasonOf, hookSignal, unhookSignal } from './call-signal.js';
+import { findRawHeader, parseRawHeaders, type ParsedHeaders, type RawHeaders } from './raw-headers.js';
 import type { EventStreamHandlers, TextEventSplitter } from './text-events.js';
 
 /** Response headers, lower-cased, repeated ones as arrays. */
-export type StreamHeaders = Record<string, string | string[] | undefined>;
+export type StreamHeaders = ParsedHeaders;
 
 /** The body of a streamed answer: read whole as text (an error answer), or as the items its events decode to. */
 export interface StreamBody {
@@ -27,14 +28,6 @@ export interface StreamHead {
   readonly body: StreamBody;
 }
 
-type RawHeaders = Array<Buffer | string | string[]>;
-
-let undiciUtil: { parseHeaders(raw: RawHeaders): StreamHeaders } | undefined;
-let AbortedError: (new () => Error) | undefined;
-
-function undici(): typeof import('undici') {
-  return createRequire(import.meta.url)('undici') as typeof import('undici');
-}
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 /** Raw bytes held while nobody reads them yet; past this the connection waits. */
@@ -50,16 +43,6 @@ interface Waiter<T> {
 
 function released(): Error {
   return Object.assign(new Error('stream released by its reader'), { code: 'UND_ERR_ABORTED' });
-}
-
-function headerName(raw: Buffer | string | string[]): string {
-  return typeof raw === 'string' ? raw.toLowerCase() : (raw as Buffer).toString('latin1').toLowerCase();
-}
-
-function headerValue(raw: Buffer | string | string[]): string {
-  if (typeof raw === 'string') return raw;
-  if (Array.isArray(raw)) return String(raw[0]);
-  return raw.toString('latin1');
 }
 
 /**
@@ -106,22 +89,13 @@ export class StreamCall<E, T> implements StreamBody, StreamHead, AsyncIterableIt
       this.rejectHead = reject;
     });
     if (signal === undefined) return;
-    if (signal.aborted) {
-      this.abortReason = { value: this.signalReason() };
-      return;
-    }
-    if (signal instanceof AbortEmitter && signal.target === undefined) {
-      signal.target = this;
-      return;
-    }
-    this.onAbort = () => this.abortWith(undefined);
-    if (typeof (signal as AbortSignal).addEventListener === 'function') (signal as AbortSignal).addEventListener('abort', this.onAbort, { once: true });
-    else (signal as AbortEmitter).on('abort', this.onAbort);
+    if (signal.aborted) this.abortReason = { value: abortReasonOf(signal) };
+    else this.onAbort = hookSignal(signal, this);
   }
 
   /** The signal fired: the call ends with its reason (at once, or when it gets a connection). */
   abortWith(_reason: unknown): void {
-    this.abortCall_(this.signalReason());
+    this.abortCall_(abortReasonOf(this.signal!));
   }
 
   get body(): StreamBody {
@@ -129,16 +103,11 @@ export class StreamCall<E, T> implements StreamBody, StreamHead, AsyncIterableIt
   }
 
   get headers(): StreamHeaders {
-    return (this.parsedHeaders ??= (undiciUtil ??= undici().util as never).parseHeaders(this.rawHeaders));
+    return (this.parsedHeaders ??= parseRawHeaders(this.rawHeaders));
   }
 
   header(name: string): string | undefined {
-    const raw = this.rawHeaders;
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-      const key = raw[i]!;
-      if (key.length === name.length && headerName(key) === name) return headerValue(raw[i + 1]!);
-    }
-    return undefined;
+    return findRawHeader(this.rawHeaders, name);
   }
 
   // ---- undici's dispatch handler
@@ -391,16 +360,6 @@ export class StreamCall<E, T> implements StreamBody, StreamHead, AsyncIterableIt
     if (this.settled) return;
     this.settled = true;
     this.abortCall = undefined;
-    const signal = this.signal;
-    if (signal instanceof AbortEmitter && signal.target === this) signal.target = undefined;
-    const onAbort = this.onAbort;
-    if (onAbort === undefined) return;
-    if (typeof (signal as AbortSignal).removeEventListener === 'function') (signal as AbortSignal).removeEventListener('abort', onAbort);
-    else (signal as AbortEmitter).removeListener('abort', onAbort);
-  }
-
-  private signalReason(): Error {
-    const reason = this.signal!.reason as Error | undefined;
-    return reason ?? new (AbortedError ??= undici().errors.RequestAbortedError as new () => Error)();
+    unhookSignal(this.signal, this, this.onAbort);
   }
 }

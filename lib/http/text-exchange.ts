@@ -1,15 +1,6 @@
-import { createRequire } from 'node:module';
-import { AbortEmitter, type Abortable } from './abort-emitter.js';
-
-type RawHeaders = Array<Buffer | string | string[]>;
-type ParsedHeaders = Record<string, string | string[] | undefined>;
-
-let undiciUtil: { parseHeaders(raw: RawHeaders): ParsedHeaders } | undefined;
-let AbortedError: (new () => Error) | undefined;
-
-function undici(): typeof import('undici') {
-  return createRequire(import.meta.url)('undici') as typeof import('undici');
-}
+import type { AbortEmitter, Abortable } from './abort-emitter.js';
+import { abortReasonOf, hookSignal, unhookSignal } from './call-signal.js';
+import { findRawHeader, parseRawHeaders, type ParsedHeaders, type RawHeaders } from './raw-headers.js';
 
 /** A non-streamed answer, read whole. */
 export interface HttpTextResponse {
@@ -22,16 +13,6 @@ export interface HttpTextResponse {
   readonly bodyError: unknown;
   /** The first value of a header (`name` lower-case), without parsing the others. */
   header(name: string): string | undefined;
-}
-
-function headerName(raw: Buffer | string | string[]): string {
-  return typeof raw === 'string' ? raw.toLowerCase() : (raw as Buffer).toString('latin1').toLowerCase();
-}
-
-function headerValue(raw: Buffer | string | string[]): string {
-  if (typeof raw === 'string') return raw;
-  if (Array.isArray(raw)) return String(raw[0]);
-  return raw.toString('latin1');
 }
 
 /**
@@ -65,38 +46,23 @@ export class TextExchange implements HttpTextResponse, Abortable {
       this.reject = reject;
     });
     if (signal === undefined) return;
-    if (signal.aborted) {
-      this.reason = this.abortReason();
-      return;
-    }
-    if (signal instanceof AbortEmitter && signal.target === undefined) {
-      signal.target = this;
-      return;
-    }
-    this.onAbort = () => this.abortWith(undefined);
-    if (typeof (signal as AbortSignal).addEventListener === 'function') (signal as AbortSignal).addEventListener('abort', this.onAbort, { once: true });
-    else (signal as AbortEmitter).on('abort', this.onAbort);
+    if (signal.aborted) this.reason = abortReasonOf(signal);
+    else this.onAbort = hookSignal(signal, this);
   }
 
   /** The signal fired: the request ends with its reason (at once, or when it gets a connection). */
   abortWith(_reason: unknown): void {
     if (this.settled) return;
-    this.reason = this.abortReason();
+    this.reason = abortReasonOf(this.signal!);
     if (this.abortRequest !== null) this.abortRequest(this.reason);
   }
 
   get headers(): ParsedHeaders {
-    return (this.parsed ??= this.raw === null ? {} : (undiciUtil ??= undici().util as never).parseHeaders(this.raw));
+    return (this.parsed ??= this.raw === null ? {} : parseRawHeaders(this.raw));
   }
 
   header(name: string): string | undefined {
-    const raw = this.raw;
-    if (raw === null) return undefined;
-    for (let i = 0; i < raw.length; i += 2) {
-      const key = raw[i]!;
-      if (key.length === name.length && headerName(key) === name) return headerValue(raw[i + 1]!);
-    }
-    return undefined;
+    return this.raw === null ? undefined : findRawHeader(this.raw, name);
   }
 
   onConnect(abort: (error: Error) => void): void {
@@ -147,16 +113,6 @@ export class TextExchange implements HttpTextResponse, Abortable {
     if (this.settled) return;
     this.settled = true;
     this.abortRequest = null;
-    const signal = this.signal;
-    if (signal instanceof AbortEmitter && signal.target === this) signal.target = undefined;
-    const onAbort = this.onAbort;
-    if (onAbort === undefined) return;
-    if (typeof (signal as AbortSignal).removeEventListener === 'function') (signal as AbortSignal).removeEventListener('abort', onAbort);
-    else (signal as AbortEmitter).removeListener('abort', onAbort);
-  }
-
-  private abortReason(): Error {
-    const reason = this.signal!.reason as Error | undefined;
-    return reason ?? new (AbortedError ??= undici().errors.RequestAbortedError as new () => Error)();
+    unhookSignal(this.signal, this, this.onAbort);
   }
 }
