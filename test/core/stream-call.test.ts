@@ -31,6 +31,12 @@ function startServer(): Promise<{ server: Server; url: string; open: Set<ServerR
         res.end(JSON.stringify({ error: { message: 'slow down, ünïcödé', type: 'rate_limit' } }));
         return;
       }
+      if (prompt === 'limited-bom') {
+        // A UTF-8 BOM before the error body, as body.text() skips it.
+        res.writeHead(429, { 'content-type': 'application/json' });
+        res.end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ error: { message: 'after a BOM', type: 'rate_limit' } }))]));
+        return;
+      }
       if (prompt === 'slow') {
         await delay(2000);
         if (!res.destroyed) res.end();
@@ -116,6 +122,14 @@ describe('streams read from the HTTP layer as they arrive', () => {
       assert.ok(error instanceof RateLimitError);
       assert.match(error.message, /slow down, ünïcödé/);
       assert.equal(error.retryAfterMs, 7000);
+      return true;
+    });
+  });
+
+  it('an error body of a stream request that starts with a UTF-8 BOM still gives its message', async () => {
+    await assert.rejects(open('limited-bom'), (error: unknown) => {
+      assert.ok(error instanceof RateLimitError);
+      assert.match(error.message, /after a BOM/);
       return true;
     });
   });
