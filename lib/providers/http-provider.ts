@@ -13,7 +13,7 @@ import { isRecord } from './content.js';
 import { errorBodyMessage } from './error-body.js';
 import { malformedBody, safeDetail, wireErrorToError, type ErrorScope, type WireError } from './provider-errors.js';
 import type { AttemptContext, Provider } from './provider.js';
-import { rateLimitFrom } from './rate-limit-headers.js';
+import { rateLimitFrom, type HeaderSource } from './rate-limit-headers.js';
 import { StreamEventDecoder, type StreamContext, type StreamDecoder, type WireStreamDecoder } from './stream-events.js';
 
 export type { StreamDecoder } from './stream-events.js';
@@ -103,8 +103,7 @@ export abstract class HttpProvider implements Provider {
 
   /** The chunks of a stream's answer, or the typed error of an error status or a JSON body. */
   private streamOf(res: StreamHead, ctx: AttemptContext): AsyncIterable<ChatCompletionChunk> | Promise<never> {
-    const rateLimit = rateLimitFrom(res);
-    if (rateLimit !== null) ctx.rateLimit = rateLimit;
+    noteRateLimit(res, ctx);
     if (res.statusCode < 200 || res.statusCode >= 300) return this.failure(res, ctx).then(rethrow);
     if (isJson(res.header('content-type'))) return this.refuseJsonStream(res, ctx);
     return this.readStream(res, ctx);
@@ -188,8 +187,7 @@ export abstract class HttpProvider implements Provider {
    * a cut 2xx body throws what cut it.
    */
   private answerJson(res: HttpTextResponse, ctx: AttemptContext): Record<string, any> {
-    const rateLimit = rateLimitFrom(res);
-    if (rateLimit !== null) ctx.rateLimit = rateLimit;
+    noteRateLimit(res, ctx);
     const status = res.statusCode;
     if (status < 200 || status >= 300) throw this.statusError(status, res.headers, res.bodyError === undefined ? res.text : '', ctx);
     if (res.bodyError !== undefined) throw res.bodyError;
@@ -287,4 +285,10 @@ function lowerCased(headers: Readonly<Record<string, string>>): Record<string, s
   const out: Record<string, string> = {};
   for (const name in headers) out[name.toLowerCase()] = headers[name]!;
   return out;
+}
+
+/** What an answer's rate-limit headers say is left, for the attempt's events (kept when it says nothing). */
+function noteRateLimit(res: HeaderSource, ctx: AttemptContext): void {
+  const rateLimit = rateLimitFrom(res);
+  if (rateLimit !== null) ctx.rateLimit = rateLimit;
 }
