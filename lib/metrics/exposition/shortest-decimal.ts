@@ -1,11 +1,14 @@
 /** Exact powers of ten as doubles (10^22 is the largest). */
 const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
-/** 10^-6 … 10^15, approximately (to estimate a value's decade; the estimate is checked). */
-const DECADES = Array.from({ length: 22 }, (_, i) => Number(`1e${i - 6}`));
+/** 2^(i - 150): the gaps between neighbouring doubles of the range handled. */
+const POW2 = Array.from({ length: 200 }, (_, i) => 2 ** (i - 150));
 /** Veltkamp's splitter for doubles: 2^27 + 1. */
 const SPLITTER = 134_217_729;
 const TWO_53 = 2 ** 53;
-const scratch = new Uint8Array(24);
+/** Below this distance from a boundary a decision is not trusted (the answer is then left to `String(value)`). */
+const DOUBT = 1e-7;
+const bits = new Float64Array(1);
+const words = new Uint32Array(bits.buffer);
 
 /** Low part of the exact product `a * b` (`a * b - fl(a * b)`, exact: Dekker's two-product, no overflow here). */
 function productError(a: number, b: number, p: number): number {
@@ -18,59 +21,75 @@ function productError(a: number, b: number, p: number): number {
   return ah * bh - p + ah * bl + al * bh + al * bl;
 }
 
+/** The `k` that puts a value of `[1e-6, 1e15)` at sixteen digits before the point: `value * 10^k` in `[1e15, 1e16)`. */
+function scaleOf(value: number): number {
+  if (value >= 1) {
+    if (value >= 1e8) {
+      if (value >= 1e12) return value >= 1e14 ? 1 : value >= 1e13 ? 2 : 3;
+      return value >= 1e10 ? (value >= 1e11 ? 4 : 5) : value >= 1e9 ? 6 : 7;
+    }
+    if (value >= 1e4) return value >= 1e6 ? (value >= 1e7 ? 8 : 9) : value >= 1e5 ? 10 : 11;
+    return value >= 100 ? (value >= 1000 ? 12 : 13) : value >= 10 ? 14 : 15;
+  }
+  if (value >= 1e-3) return value >= 0.1 ? 16 : value >= 0.01 ? 17 : 18;
+  return value >= 1e-4 ? 19 : value >= 1e-5 ? 20 : 21;
+}
+
 /**
  * Writes `value` at `p` as JavaScript's `String(value)` spells it (the shortest decimal that reads back as
  * the same double, the nearest one if several), without making a string, and returns the position after
  * it; or returns -1, writing nothing, when it cannot tell for sure (then use `String(value)`). Handles
- * non-integers in `[1e-6, 1e15)`: the sums, rates and quantiles of an export; every decision is checked
- * exactly (a candidate reads back as `value` iff `m / 10^k === value`, both operands exact), any doubt
- * (a tie, a candidate out of range) gives -1.
+ * non-integers in `[1e-6, 1e15)` that are not powers of two: the sums, rates and quantiles of an export.
+ *
+ * With `value * 10^k` known exactly (as a double and its exact remainder), a decimal `c / 10^k` reads back
+ * as `value` iff `c` lies within half the gap between `value`'s neighbouring doubles (scaled by `10^k`) of
+ * it; any decision within `DOUBT` of a boundary or a tie gives -1.
  */
 export function writeShortestDecimal(buffer: Uint8Array, p: number, value: number): number {
   if (!(value >= 1e-6 && value < 1e15)) return -1;
-  // k: the scale that gives `value * 10^k` sixteen digits before the point.
-  let e = 0;
-  while (e < 20 && value >= DECADES[e + 1]!) e++;
-  let k = 21 - e;
-  if (k < 1 || k > 21) return -1;
-  let scaled = value * POW10[k]!;
-  if (scaled < 1e15) scaled = value * POW10[++k]!;
-  else if (scaled >= 1e16) scaled = value * POW10[--k]!;
-  if (k < 1 || k > 21 || scaled < 1e15 || scaled >= 1e16) return -1;
+  bits[0] = value;
+  const high = words[1]!;
+  // A power of two: the gap below it is half the one above.
+  if ((high & 0xfffff) === 0 && words[0] === 0) return -1;
+  const k = scaleOf(value);
   const pow = POW10[k]!;
-  // The 16-digit decimals that read back as `value` lie within about one unit of `scaled`.
-  const m = Math.round(scaled);
-  if (m + 2 >= TWO_53) return -1;
-  let best = -1;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  let secondDistance = Number.POSITIVE_INFINITY;
-  let endsInZero = -1;
-  let low = Number.NaN;
-  for (let c = m - 2; c <= m + 2; c++) {
-    if (c < 1e15 || c / pow !== value) continue;
-    if (c % 10 === 0) endsInZero = c;
-    if (Number.isNaN(low)) low = productError(value, pow, scaled);
-    // |c - value * 10^k|: c - scaled is exact (close numbers), low is the product's exact remainder.
-    const distance = Math.abs(c - scaled - low);
-    if (distance < bestDistance) {
-      secondDistance = bestDistance;
-      bestDistance = distance;
-      best = c;
-    } else if (distance < secondDistance) {
-      secondDistance = distance;
-    }
-  }
-  if (endsInZero >= 0) {
-    // A shorter decimal reads back too: it is the only one of its length, so the answer, less its trailing zeros.
-    let digits = endsInZero;
+  const scaled = value * pow;
+  if (scaled < 1e15 || scaled >= 1e16) return -1;
+  const low = productError(value, pow, scaled);
+  const halfGap = POW2[(high >>> 20) - 1075 + 150]! * pow * 0.5;
+  // A multiple of ten within reach: the one shorter decimal (the interval is narrower than 2.3).
+  const tens = Math.round(scaled / 10) * 10;
+  let d = Math.abs(tens - scaled - low);
+  if (d < halfGap - DOUBT) {
+    if (tens >= TWO_53) return -1;
+    let digits = tens / 10;
+    let places = k - 1;
     while (digits % 10 === 0) {
       digits /= 10;
-      k--;
+      places--;
     }
-    return k <= 0 ? -1 : place(buffer, p, scratchDigits(digits), k);
+    return places <= 0 ? -1 : writeWhole(buffer, p, digits, places);
   }
-  if (best >= 0) return secondDistance - bestDistance < 1e-6 ? -1 : place(buffer, p, scratchDigits(best), k);
-  // No 16-digit decimal reads back: the answer is `value` rounded to 17 digits, from the exact product.
+  if (d < halfGap + DOUBT) return -1;
+  // The sixteen-digit decimal nearest to the value, if it reads back.
+  const m = Math.round(scaled);
+  let c = m;
+  d = Math.abs(m - scaled - low);
+  const below = Math.abs(m - 1 - scaled - low);
+  if (below < d) {
+    c = m - 1;
+    d = below;
+  } else {
+    const above = Math.abs(m + 1 - scaled - low);
+    if (above < d) {
+      c = m + 1;
+      d = above;
+    }
+  }
+  if (c + 1 >= TWO_53) return -1;
+  if (d < halfGap - DOUBT) return Math.abs(d - 0.5) < DOUBT ? -1 : writeWhole(buffer, p, c, k);
+  if (d < halfGap + DOUBT) return -1;
+  // None reads back: the answer is `value` rounded to 17 digits, from the exact product.
   if (k + 1 > 22) return -1;
   const pow17 = POW10[k + 1]!;
   const hi = value * pow17;
@@ -89,14 +108,12 @@ export function writeShortestDecimal(buffer: Uint8Array, p: number, value: numbe
     upper++;
   }
   if (upper < 1e8 || upper >= 1e9 || rest % 10 === 0) return -1;
-  paddedDigits(upper, 0, 9);
-  paddedDigits(rest, 9, 8);
-  return place(buffer, p, 17, k + 1);
+  return writeDigits(buffer, p, upper, rest, 17, k + 1);
 }
 
-/** The decimal digits of a whole number in `[1, 2^53)` into `scratch`; their count. */
-function scratchDigits(value: number): number {
-  if (value < 1e8) return int32Digits(value, 0);
+/** Writes the whole number `value` in `[1, 2^53)` divided by `10^k` (`k` > 0, last digit not 0) in fixed notation. */
+function writeWhole(buffer: Uint8Array, p: number, value: number, k: number): number {
+  if (value < 1e8) return writeDigits(buffer, p, 0, value, digitCount(value), k);
   let upper = Math.floor(value / 1e8);
   let lower = value - upper * 1e8;
   if (lower < 0) {
@@ -106,40 +123,44 @@ function scratchDigits(value: number): number {
     upper++;
     lower -= 1e8;
   }
-  const n = int32Digits(upper, 0);
-  paddedDigits(lower, n, 8);
-  return n + 8;
+  return writeDigits(buffer, p, upper, lower, digitCount(upper) + 8, k);
 }
 
-/** The digits of a whole number in `[1, 1e8)` at `scratch[at…]`; their count. */
-function int32Digits(t: number, at: number): number {
-  const n = t < 1e4 ? (t < 100 ? (t < 10 ? 1 : 2) : t < 1000 ? 3 : 4) : t < 1e6 ? (t < 1e5 ? 5 : 6) : t < 1e7 ? 7 : 8;
-  paddedDigits(t, at, n);
-  return n;
+/** Digits of a whole number in `[1, 1e9)`. */
+function digitCount(t: number): number {
+  return t < 1e4 ? (t < 100 ? (t < 10 ? 1 : 2) : t < 1000 ? 3 : 4) : t < 1e6 ? (t < 1e5 ? 5 : 6) : t < 1e7 ? 7 : t < 1e8 ? 8 : 9;
 }
 
-/** Exactly `n` digits of a whole number below `10^n` (leading zeros kept) at `scratch[at…]`. */
-function paddedDigits(value: number, at: number, n: number): void {
-  let t = value | 0;
-  for (let i = at + n - 1; i >= at; i--) {
-    const q = (t / 10) | 0;
-    scratch[i] = 48 + t - q * 10;
-    t = q;
+/**
+ * Writes the `n`-digit number `upper * 10^8 + lower` (`lower` its last 8 digits, or all of them when `n` ≤ 8
+ * and `upper` is 0) divided by `10^k`, in fixed notation, from its last digit back; returns the end.
+ */
+function writeDigits(buffer: Uint8Array, p: number, upper: number, lower: number, n: number, k: number): number {
+  const end = n > k ? p + n + 1 : p + k + 2;
+  let q = end - 1;
+  let fraction = k;
+  const inLower = n < 8 ? n : 8;
+  let t = lower | 0;
+  for (let i = 0; i < inLower; i++) {
+    const next = (t / 10) | 0;
+    buffer[q--] = 48 + t - next * 10;
+    t = next;
+    if (--fraction === 0) buffer[q--] = 46;
   }
-}
-
-/** Writes the `n` digits in `scratch` as the number `digits / 10^k` in fixed notation (non-integer: `k` > 0, last digit not 0). */
-function place(buffer: Uint8Array, p: number, n: number, k: number): number {
-  const whole = n - k;
-  if (whole > 0) {
-    for (let i = 0; i < whole; i++) buffer[p++] = scratch[i]!;
-    buffer[p++] = 46;
-    for (let i = whole; i < n; i++) buffer[p++] = scratch[i]!;
-    return p;
+  t = upper | 0;
+  for (let i = inLower; i < n; i++) {
+    const next = (t / 10) | 0;
+    buffer[q--] = 48 + t - next * 10;
+    t = next;
+    if (--fraction === 0) buffer[q--] = 46;
   }
-  buffer[p++] = 48;
-  buffer[p++] = 46;
-  for (let i = whole; i < 0; i++) buffer[p++] = 48;
-  for (let i = 0; i < n; i++) buffer[p++] = scratch[i]!;
-  return p;
+  if (q >= p) {
+    // 0.000ddd
+    while (fraction > 0) {
+      buffer[q--] = 48;
+      if (--fraction === 0) buffer[q--] = 46;
+    }
+    buffer[q] = 48;
+  }
+  return end;
 }
