@@ -112,3 +112,22 @@ test('histogram bucket lines patched over their previous lines: counts rewritten
   assert.equal(patch([3, 7, 7], 1), '\nh_bucket{a="x",le="1"} 3\nh_bucket{a="x",le="2"} 10\nh_bucket{a="x",le="+Inf"} 17');
   assert.equal(patch([3, 5, 90], 2), '\nh_bucket{a="x",le="1"} 3\nh_bucket{a="x",le="2"} 8\nh_bucket{a="x",le="+Inf"} 98');
 });
+
+test('sameAsPrevious: true only when the bytes written are those of the previous output, every byte and the length', () => {
+  const previousText = '\nf{a="x"} 10\nf{a="y"} 20';
+  const arena = Buffer.alloc(4096);
+  arena.write(previousText, 0, 'latin1');
+  const previous = { buffer: arena, base: 0, length: previousText.length };
+  const written = (text: string): ExpositionWriter => {
+    const writer = new ExpositionWriter(16, arena, 2048, 4096, previous);
+    writer.text(text);
+    return writer;
+  };
+  assert.equal(written(previousText).sameAsPrevious(), true);
+  assert.equal(written(previousText.replace('20', '21')).sameAsPrevious(), false);
+  assert.equal(written(previousText.slice(0, -1)).sameAsPrevious(), false);
+  assert.equal(written(`${previousText}0`).sameAsPrevious(), false);
+  const withoutPrevious = new ExpositionWriter(16);
+  withoutPrevious.text(previousText);
+  assert.equal(withoutPrevious.sameAsPrevious(), false);
+});

@@ -318,6 +318,13 @@ export class ExpositionWriter {
     this.position = p;
   }
 
+  /** Whether the bytes written are those of the previous output, byte for byte. */
+  sameAsPrevious(): boolean {
+    const previous = this.previous;
+    if (previous === undefined || previous.length !== this.position - this.base) return false;
+    return this.buffer.compare(previous.buffer, previous.base, previous.base + previous.length, this.base, this.position) === 0;
+  }
+
   /** The text written so far. */
   finish(): string {
     return this.buffer.toString(this.isAscii ? 'latin1' : 'utf8', this.base, this.position);

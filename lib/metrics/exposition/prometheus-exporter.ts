@@ -23,6 +23,8 @@ export class PrometheusExporter {
   private registered = false;
   /** Per format (0 Prometheus, 1 OpenMetrics): size of its last output, to size the next one's buffer. */
   private readonly lastSizes = [0, 0];
+  /** Per format: the text of its last output. */
+  private readonly lastTexts: [string, string] = ['', ''];
   private generation = 0;
   /** Per format: 0 Prometheus, 1 OpenMetrics. */
   private readonly chunks: readonly [ExportChunks, ExportChunks];
@@ -146,7 +148,8 @@ export class PrometheusExporter {
 
   /** The text, keeping the bytes as the output the next one of the format copies from. */
   private finish(writer: ExpositionWriter, format: 0 | 1, generation: number): string {
-    const text = writer.finish();
+    const text = writer.sameAsPrevious() ? this.lastTexts[format] : writer.finish();
+    this.lastTexts[format] = text;
     this.lastSizes[format] = writer.length;
     this.chunks[format].commit(generation, writer);
     return text;
