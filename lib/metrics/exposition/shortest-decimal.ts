@@ -61,7 +61,7 @@ export function writeShortestDecimal(buffer: Uint8Array, p: number, value: numbe
   const tens = Math.round(scaled / 10) * 10;
   let d = Math.abs(tens - scaled - low);
   if (d < halfGap - DOUBT) {
-    if (tens >= TWO_53) return -1;
+    // Exact, even above 2^53: `tens` is ten times a whole number below 10^15.
     let digits = tens / 10;
     let places = k - 1;
     while (digits % 10 === 0) {
@@ -71,23 +71,39 @@ export function writeShortestDecimal(buffer: Uint8Array, p: number, value: numbe
     return places <= 0 ? -1 : writeWhole(buffer, p, digits, places);
   }
   if (d < halfGap + DOUBT) return -1;
-  // The sixteen-digit decimal nearest to the value, if it reads back.
+  // The sixteen-digit decimal nearest to the value, if it reads back: `m + step`, kept apart because above
+  // 2^53 `m ± 1` is no double.
   const m = Math.round(scaled);
-  let c = m;
-  d = Math.abs(m - scaled - low);
-  const below = Math.abs(m - 1 - scaled - low);
+  const offset = m - scaled - low;
+  let step = 0;
+  d = Math.abs(offset);
+  const below = Math.abs(offset - 1);
   if (below < d) {
-    c = m - 1;
+    step = -1;
     d = below;
   } else {
-    const above = Math.abs(m + 1 - scaled - low);
+    const above = Math.abs(offset + 1);
     if (above < d) {
-      c = m + 1;
+      step = 1;
       d = above;
     }
   }
-  if (c + 1 >= TWO_53) return -1;
-  if (d < halfGap - DOUBT) return Math.abs(d - 0.5) < DOUBT ? -1 : writeWhole(buffer, p, c, k);
+  if (d < halfGap - DOUBT) {
+    if (Math.abs(d - 0.5) < DOUBT) return -1;
+    if (m + 1 < TWO_53) return writeWhole(buffer, p, m + step, k);
+    // m is even and of sixteen digits: its last eight apart, exactly.
+    let upper = Math.floor(m / 1e8);
+    let rest = m - upper * 1e8 + step;
+    while (rest < 0) {
+      rest += 1e8;
+      upper--;
+    }
+    while (rest >= 1e8) {
+      rest -= 1e8;
+      upper++;
+    }
+    return rest % 10 === 0 ? -1 : writeDigits(buffer, p, upper, rest, 16, k);
+  }
   if (d < halfGap + DOUBT) return -1;
   // None reads back: the answer is `value` rounded to 17 digits, from the exact product.
   if (k + 1 > 22) return -1;
