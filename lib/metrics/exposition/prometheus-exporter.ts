@@ -186,10 +186,14 @@ export class PrometheusExporter {
     let runStart = 0;
     let runEnd = -1;
     let copied = false;
+    if (keyScratch.length < count) keyScratch = new Float64Array(2 * count);
+    const keys = keyScratch;
+    // The keys first, in a loop of independent reads: the rows' cache misses overlap instead of stalling one by one.
+    for (let i = 0; i < count; i++) keys[i] = changeKey(rows[i]!);
     for (let i = 0; i < count; i++) {
       const row = rows[i]!;
       const r = i * CHUNK_FIELDS;
-      const key = changeKey(row);
+      const key = keys[i]!;
       if (owners[i] === row && table[r + CHUNK_GENERATION] === previousGeneration && table[r + CHUNK_KEY] === key) {
         const start = table[r + CHUNK_START]!;
         const end = table[r + CHUNK_END]!;
@@ -225,6 +229,9 @@ export class PrometheusExporter {
     owners.length = count;
   }
 }
+
+/** The change keys of one family's rows during its pass (shared: one family is written at a time). */
+let keyScratch = new Float64Array(1024);
 
 /** A row's encoded labels, made once and kept with the row (every family of a row set shares its label names). */
 function labelsOf(row: LabelledRow, definition: FamilyDefinition): EncodedLabels {
