@@ -305,8 +305,6 @@ rows.push({ measure: "events$ (the router's EventBus), 20 series", collector: ra
     await collector.exportMetricsPrometheus();
     await collector.getMetricsResponse('application/openmetrics-text');
   }
-  // The heap settled after the fill (a million records' garbage): the reads below pay for their own garbage only.
-  memoryMb();
   const aggCold: Timing[] = [];
   const aggWarm: Timing[] = [];
   const exportCold: Timing[] = [];
