@@ -36,22 +36,31 @@ export function freeLoopbackPort(): Promise<number> {
  * Starts `redis-server --port <free> --bind 127.0.0.1 --save '' --appendonly no` (plus `--requirepass`
  * if `password`) and waits until it answers PING.
  */
-export async function startRedisServer(options: { port?: number; timeoutMs?: number; password?: string } = {}): Promise<RedisServer> {
+export async function startRedisServer(options: { port?: number; timeoutMs?: number; password?: string; bin?: string } = {}): Promise<RedisServer> {
+  const bin = options.bin ?? REDIS_SERVER_BIN;
   const port = options.port ?? (await freeLoopbackPort());
   const timeoutMs = options.timeoutMs ?? 10_000;
   let child: ChildProcess | null = null;
   let out = '';
 
   const launch = async (): Promise<void> => {
-    const c = spawn(REDIS_SERVER_BIN, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', '--loglevel', 'warning', ...(options.password === undefined ? [] : ['--requirepass', options.password])], {
+    const c = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', '--loglevel', 'warning', ...(options.password === undefined ? [] : ['--requirepass', options.password])], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = c;
     c.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     c.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    const exited = new Promise<never>((_, reject) =>
-      c.once('exit', (code, signal) => reject(new Error(`redis-server exited (${code ?? signal}) before it was ready\n${out.slice(-2000)}`))),
-    );
+    const exited = new Promise<never>((_, reject) => {
+      c.once('exit', (code, signal) => reject(new Error(`redis-server exited (${code ?? signal}) before it was ready\n${out.slice(-2000)}`)));
+      // Without a listener, a spawn failure (no such binary) is an uncaught 'error' event.
+      c.once('error', (error: NodeJS.ErrnoException) =>
+        reject(
+          error.code === 'ENOENT'
+            ? new Error(`redis-server not found at ${bin}: install it (apt-get install redis-server) or set REDIS_SERVER to its path`)
+            : new Error(`redis-server could not be started from ${bin}: ${error.message}`),
+        ),
+      );
+    });
     exited.catch(() => {});
     const deadline = Date.now() + timeoutMs;
     for (;;) {
