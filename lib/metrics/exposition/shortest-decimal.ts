@@ -92,17 +92,9 @@ export function writeShortestDecimal(buffer: Uint8Array, p: number, value: numbe
     if (Math.abs(d - 0.5) < DOUBT) return -1;
     if (m + 1 < TWO_53) return writeWhole(buffer, p, m + step, k);
     // m is even and of sixteen digits: its last eight apart, exactly.
-    let upper = Math.floor(m / 1e8);
-    let rest = m - upper * 1e8 + step;
-    while (rest < 0) {
-      rest += 1e8;
-      upper--;
-    }
-    while (rest >= 1e8) {
-      rest -= 1e8;
-      upper++;
-    }
-    return rest % 10 === 0 ? -1 : writeDigits(buffer, p, upper, rest, 16, k);
+    splitLastEight(m, step);
+    const rest = eight[1]!;
+    return rest % 10 === 0 ? -1 : writeDigits(buffer, p, eight[0]!, rest, 16, k);
   }
   if (d < halfGap + DOUBT) return -1;
   // None reads back: the answer is `value` rounded to 17 digits, from the exact product.
@@ -113,8 +105,23 @@ export function writeShortestDecimal(buffer: Uint8Array, p: number, value: numbe
   const r = Math.round(lo);
   if (Math.abs(lo - r) > 0.5 - 1e-9) return -1;
   // hi + r: an integer of 17 digits, above 2^53: as 9 + 8 digits.
-  let upper = Math.floor(hi / 1e8);
-  let rest = hi - upper * 1e8 + r;
+  splitLastEight(hi, r);
+  const upper = eight[0]!;
+  const rest = eight[1]!;
+  if (upper < 1e8 || upper >= 1e9 || rest % 10 === 0) return -1;
+  return writeDigits(buffer, p, upper, rest, 17, k + 1);
+}
+
+/** `splitLastEight`'s answer: the digits above the last eight, and the last eight. */
+const eight = new Float64Array(2);
+
+/**
+ * Splits `whole + add` (`whole` a whole number of up to 17 digits, maybe above 2^53, `add` a small whole
+ * number) into `eight`: `floor((whole + add) / 1e8)` and the remainder, each exact.
+ */
+function splitLastEight(whole: number, add: number): void {
+  let upper = Math.floor(whole / 1e8);
+  let rest = whole - upper * 1e8 + add;
   while (rest < 0) {
     rest += 1e8;
     upper--;
@@ -123,8 +130,8 @@ export function writeShortestDecimal(buffer: Uint8Array, p: number, value: numbe
     rest -= 1e8;
     upper++;
   }
-  if (upper < 1e8 || upper >= 1e9 || rest % 10 === 0) return -1;
-  return writeDigits(buffer, p, upper, rest, 17, k + 1);
+  eight[0] = upper;
+  eight[1] = rest;
 }
 
 /** Writes the whole number `value` in `[1, 2^53)` divided by `10^k` (`k` > 0, last digit not 0) in fixed notation. */
