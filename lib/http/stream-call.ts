@@ -164,7 +164,9 @@ export class StreamCall<E, T> implements StreamBody, StreamHead, AsyncIterableIt
       this.rejectHead(error);
       return;
     }
-    if (this.bodyEnded || this.bodyError !== undefined) return;
+    // Finished: the reader stopped, or an event's error ends the stream and cancels the call from inside
+    // `pull` (undici then calls this at once); the waiting reader is answered there, not here with DONE.
+    if (this.finished || this.bodyEnded || this.bodyError !== undefined) return;
     this.bodyError = { value: error };
     if (this.mode === 1) this.textWaiter!.reject(error);
     else if (this.mode === 2 && this.waiter !== undefined) this.settle();

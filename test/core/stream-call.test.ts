@@ -3,6 +3,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import type { RouterEvent } from '../../lib/events/router-event.js';
 import { Client, RateLimitError } from '../../lib/index.js';
 import { TEST_KEY } from './core-test-kit.js';
 
@@ -43,6 +44,16 @@ function startServer(): Promise<{ server: Server; url: string; open: Set<ServerR
         return;
       }
       res.writeHead(200, { 'content-type': 'text/event-stream' });
+      if (prompt === 'error-after-a-pause' || prompt === 'bad-event-after-a-pause') {
+        // Two chunks, then (a read of its own, while the reader waits for it) an error event or an event
+        // that is not JSON; the connection then ends.
+        res.write(`${chunk('partial ')}${chunk('answer')}`);
+        await delay(30);
+        res.write(prompt === 'error-after-a-pause' ? `data: ${JSON.stringify({ error: { message: 'upstream overloaded', type: 'server_error' } })}\n\n` : 'data: {not json\n\n');
+        await delay(30);
+        res.end();
+        return;
+      }
       if (prompt === 'split') {
         const bytes = Buffer.from(`${chunk('héllo ')}${chunk('wörld 😀')}${chunk('', 'stop')}data: [DONE]\n\n`);
         // Cut inside the 2-byte "é", then inside the 4-byte emoji, each write after a pause so each is a read of its own.
@@ -116,6 +127,41 @@ describe('streams read from the HTTP layer as they arrive', () => {
     for await (const c of await open('split')) text += c.choices[0]?.delta.content ?? '';
     assert.equal(text, 'héllo wörld 😀');
   });
+
+  for (const [prompt, name, message] of [
+    ['error-after-a-pause', 'ProviderError', /upstream overloaded/],
+    ['bad-event-after-a-pause', 'StreamError', /JSON/i],
+  ] as const) {
+    it(`${prompt}: the reader waiting for the next chunk gets the ${name}, and the attempt ends failed`, async () => {
+      const ends: RouterEvent[] = [];
+      const subscription = client.events$.subscribe((e) => {
+        if (e.type === 'attempt.end' || e.type === 'request.end') ends.push(e);
+      });
+      let text = '';
+      try {
+        await assert.rejects(
+          (async () => {
+            for await (const c of await open(prompt)) text += c.choices[0]?.delta.content ?? '';
+          })(),
+          (error: unknown) => {
+            assert.equal((error as Error).name, name);
+            assert.match((error as Error).message, message);
+            return true;
+          },
+        );
+      } finally {
+        subscription.unsubscribe();
+      }
+      assert.equal(text, 'partial answer');
+      assert.deepEqual(
+        ends.map((e) => [e.type, 'success' in e ? e.success : undefined, 'errorType' in e ? e.errorType : undefined]),
+        [
+          ['attempt.end', false, name],
+          ['request.end', false, name],
+        ],
+      );
+    });
+  }
 
   it('an error status of a stream request is its typed error, with the body message and Retry-After', async () => {
     await assert.rejects(open('limited'), (error: unknown) => {

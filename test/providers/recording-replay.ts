@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** The recordings copied from `../shared/provider-recordings/` (see its MANIFEST.md), one folder per providerType. */
@@ -95,7 +95,12 @@ export class ReplayServer {
           return;
         }
         res.writeHead(rec.status, { 'content-type': rec.contentType, ...replay.headers });
-        res.end(rec.body);
+        const random = replay.splitting;
+        if (random === undefined) {
+          res.end(rec.body);
+          return;
+        }
+        void replay.writeSplit(res, Buffer.from(rec.body, 'utf8'), random);
       });
     });
     return replay;
@@ -103,6 +108,28 @@ export class ReplayServer {
 
   /** Extra headers sent with every answer. */
   headers: Record<string, string> = {};
+
+  /**
+   * When set, each body is written in pieces cut at random bytes drawn from this generator (inside
+   * multi-byte characters and line endings too), the last one to three bytes on their own, each piece after
+   * a pause, so that each is a network read of its own and the reader waits between them.
+   */
+  splitting: (() => number) | undefined = undefined;
+
+  private async writeSplit(res: ServerResponse, body: Buffer, random: () => number): Promise<void> {
+    res.socket?.setNoDelay(true);
+    const last = Math.max(0, body.length - 1 - Math.floor(random() * 3));
+    const cuts = Array.from({ length: 8 }, () => Math.floor(random() * last)).sort((a, b) => a - b);
+    let from = 0;
+    for (const cut of [...cuts, last, body.length]) {
+      if (cut <= from) continue;
+      res.write(body.subarray(from, cut));
+      from = cut;
+      await new Promise((resolve) => setTimeout(resolve, 3));
+      if (res.destroyed) return;
+    }
+    res.end();
+  }
 
   serve(...recordings: Recording[]): void {
     this.queue.push(...recordings);
