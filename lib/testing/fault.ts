@@ -7,7 +7,8 @@ export type WireFormat = 'openai' | 'anthropic' | 'gemini' | 'ollama';
  * is sent with the stream faults (`cutAfterChunks`, `endWithoutTerminator`, `malformedChunk`,
  * `midStreamError`) and `contentFilter` applied, and `headers` added.
  *
- * A fault that sets any stream fault only ever applies to streaming requests.
+ * A fault that sets any stream fault only ever applies to streaming requests; one that sets
+ * `resetDuringBody`, only to non-streaming requests.
  */
 export interface MockFault {
   /** Wait this long before answering (a slow provider, a client timeout). */
@@ -24,7 +25,7 @@ export interface MockFault {
   headers?: Record<string, string>;
   /** Answer 200 with a JSON body that is cut in the middle. */
   malformedJson?: boolean;
-  /** Send the head and half of a (non-streamed) JSON answer, its full length announced, then reset the connection. */
+  /** Send the head and half of a non-streamed JSON answer, its full length announced, then reset the connection (non-streaming requests only). */
   resetDuringBody?: boolean;
   /** Send this many stream events (SSE events or NDJSON lines), then destroy the connection. */
   cutAfterChunks?: number;
@@ -66,14 +67,31 @@ export interface EnqueueFaultOptions {
 /** The request header that carries a per-request fault as JSON, e.g. `x-mock-fault: {"status":503}`. */
 export const MOCK_FAULT_HEADER = 'x-mock-fault';
 
+/** The fields of a fault that change a stream, so that it only applies to streaming requests. */
+function streamFields(fault: MockFault): string[] {
+  const fields: string[] = [];
+  if (fault.cutAfterChunks !== undefined) fields.push('cutAfterChunks');
+  if (fault.endWithoutTerminator === true) fields.push('endWithoutTerminator');
+  if (fault.malformedChunk === true) fields.push('malformedChunk');
+  if (fault.midStreamError !== undefined && fault.midStreamError !== false) fields.push('midStreamError');
+  return fields;
+}
+
 /** True when the fault changes a stream, so that it only applies to streaming requests. */
 export function isStreamFault(fault: MockFault): boolean {
-  return (
-    fault.cutAfterChunks !== undefined ||
-    fault.endWithoutTerminator === true ||
-    fault.malformedChunk === true ||
-    (fault.midStreamError !== undefined && fault.midStreamError !== false)
-  );
+  return streamFields(fault).length > 0;
+}
+
+/** True when the fault cuts a JSON body, so that it only applies to non-streaming requests. */
+export function isJsonBodyFault(fault: MockFault): boolean {
+  return fault.resetDuringBody === true;
+}
+
+/** Why a (valid) fault cannot apply to a request that does or does not stream, or `undefined` when it can. */
+export function faultMismatch(fault: MockFault, stream: boolean): string | undefined {
+  if (stream) return isJsonBodyFault(fault) ? 'fault.resetDuringBody applies to non-streaming requests only' : undefined;
+  const fields = streamFields(fault);
+  return fields.length > 0 ? `fault.${fields[0]} applies to streaming requests only` : undefined;
 }
 
 /** Why a fault cannot be applied, or `undefined` when it can. */
@@ -94,6 +112,10 @@ export function faultProblem(fault: unknown): string | undefined {
     for (const value of Object.values(f.headers)) {
       if (typeof value !== 'string') return 'fault.headers must be an object of strings';
     }
+  }
+  const stream = streamFields(fault as MockFault);
+  if (f.resetDuringBody === true && stream.length > 0) {
+    return `fault.resetDuringBody (non-streamed answers) cannot be combined with fault.${stream[0]} (streams)`;
   }
   return undefined;
 }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { faultProblem, isStreamFault, MOCK_FAULT_HEADER, type EnqueueFaultOptions, type MockFault, type WireFormat } from './fault.js';
+import { faultMismatch, faultProblem, isJsonBodyFault, isStreamFault, MOCK_FAULT_HEADER, type EnqueueFaultOptions, type MockFault, type WireFormat } from './fault.js';
 import { mockRequestId, type JsonAnswer, type MockRoute, type StreamAnswer, type WireFormatHandler } from './formats/wire-format.js';
 import { resolveRoute } from './mock-routes.js';
 import { applyStreamFaults } from './stream-faults.js';
@@ -108,7 +108,7 @@ export class MockProviderServer {
     if (!(times >= 1)) throw new RangeError('times must be >= 1');
     const problem = faultProblem(fault);
     if (problem !== undefined) throw new TypeError(problem);
-    this.faults.push({ fault, match: options.match, streamOnly: isStreamFault(fault), remaining: times });
+    this.faults.push({ fault, match: options.match, streamOnly: isStreamFault(fault), jsonOnly: isJsonBodyFault(fault), remaining: times });
   }
 
   /** How many fault applications are still queued (`Infinity` if one is unbounded). */
@@ -237,7 +237,7 @@ export class MockProviderServer {
       } catch {
         return this.sendJson(res, baseHeaders, handler.errorAnswer(route, 400, seq, `${MOCK_FAULT_HEADER} header is not valid JSON`));
       }
-      const problem = faultProblem(parsed);
+      const problem = faultProblem(parsed) ?? faultMismatch(parsed as MockFault, stream);
       if (problem !== undefined) return this.sendJson(res, baseHeaders, handler.errorAnswer(route, 400, seq, `${MOCK_FAULT_HEADER}: ${problem}`));
       fault = parsed as MockFault;
     } else if (this.faults.length > 0) {

@@ -69,6 +69,7 @@ export interface QueuedFault {
   readonly fault: MockFault;
   readonly match: MockFaultMatch | undefined;
   readonly streamOnly: boolean;
+  readonly jsonOnly: boolean;
   remaining: number;
 }
 
@@ -134,7 +135,7 @@ export function redactHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders
 }
 
 export function matches(entry: QueuedFault, path: string, format: WireFormat, model: string | undefined, stream: boolean): boolean {
-  if (entry.streamOnly && !stream) return false;
+  if (entry.streamOnly ? !stream : entry.jsonOnly && stream) return false;
   const m = entry.match;
   if (m === undefined) return true;
   if (m.format !== undefined && m.format !== format) return false;

@@ -207,6 +207,35 @@ describe('MockProviderServer fault injection', () => {
     assert.equal(server.pendingFaults, 0);
   });
 
+  test('resetDuringBody waits for a non-streaming request: a streaming one passes untouched', async () => {
+    server.enqueueFault({ resetDuringBody: true });
+    const streamed = await chat(true);
+    assert.equal(streamed.statusCode, 200);
+    const { error: streamError } = await drain(streamed.body);
+    assert.equal(streamError, undefined);
+    assert.equal(server.pendingFaults, 1, 'the streaming request did not use the fault up');
+    assert.equal(server.requests[0]!.fault, undefined);
+    const plain = await chat(false);
+    const { error } = await drain(plain.body);
+    assert.ok(error !== undefined, 'the body was cut by a reset');
+    assert.equal(server.pendingFaults, 0);
+  });
+
+  test('a fault that cannot apply is refused: stream faults with resetDuringBody, or an x-mock-fault header for the other kind of request', async () => {
+    assert.throws(() => server.enqueueFault({ resetDuringBody: true, cutAfterChunks: 1 }), /resetDuringBody.*cutAfterChunks|cutAfterChunks.*resetDuringBody/);
+    assert.equal(server.pendingFaults, 0);
+    const cases: Array<[boolean, object, RegExp]> = [
+      [false, { cutAfterChunks: 2 }, /cutAfterChunks applies to streaming requests only/],
+      [false, { midStreamError: true }, /midStreamError applies to streaming requests only/],
+      [true, { resetDuringBody: true }, /resetDuringBody applies to non-streaming requests only/],
+    ];
+    for (const [stream, fault, message] of cases) {
+      const res = await chat(stream, { [MOCK_FAULT_HEADER]: JSON.stringify(fault) });
+      assert.equal(res.statusCode, 400, JSON.stringify(fault));
+      assert.match(((await res.body.json()) as { error: { message: string } }).error.message, message);
+    }
+  });
+
   test('endWithoutTerminator: a clean end without [DONE] / message_stop / done:true / Gemini final chunk', async () => {
     server.enqueueFault({ endWithoutTerminator: true }, { times: 4 });
     const openai = await drain((await chat(true)).body);
