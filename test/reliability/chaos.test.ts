@@ -6,15 +6,19 @@ import { LlmRouter } from '../../lib/index.js';
 import type { Logger } from '../../lib/logging/logger.js';
 import { MetricsCollector } from '../../lib/metrics/metrics-collector.js';
 import { MockProviderServer, type MockFault } from '../../lib/testing/index.js';
+import type { AttemptEndEvent } from '../../lib/events/router-event.js';
 import { seededRandom } from '../../lib/util/seeded-random.js';
 import { FORMATS, KEYS, keyOf } from '../providers/wire-formats.js';
 
 // Everything at once: four providers (one per wire format) behind retries, fallbacks and a circuit
 // breaker that opens and closes; random faults queued on the server (errors, timeouts, hangs, resets, cut,
 // malformed and erroring streams); a few hundred overlapping requests, some aborted by the caller and some
-// streams left after a chunk or two. Whatever the outcomes, the accounting must balance: one
-// `request.end` per call, one `attempt.end` per `attempt.start`, each counted once in every family, nothing
-// left in flight, and no key anywhere in what the router gives out.
+// streams left after a chunk or two; the server pauses between stream events (but in the first case), so
+// that readers wait when a fault strikes. Whatever the outcomes, each attempt must end as its fault says
+// (failed under an error, a timeout, a reset or a broken stream; answered without one, unless its caller
+// aborted or left it), and the accounting must balance: one `request.end` per call, one `attempt.end` per
+// `attempt.start`, each counted once in every family, nothing left in flight, and no key anywhere in what
+// the router gives out.
 
 const REQUESTS = 200;
 
@@ -22,6 +26,23 @@ function sumOf(text: string, family: RegExp): number {
   let total = 0;
   for (const line of text.split('\n')) if (family.test(line)) total += Number(line.slice(line.lastIndexOf(' ') + 1));
   return total;
+}
+
+/** Faults after which an attempt cannot succeed (the router's timeout is 400 ms). */
+function fails(fault: MockFault | undefined): boolean {
+  if (fault === undefined) return false;
+  return (
+    (fault.status !== undefined && fault.status >= 400) ||
+    fault.malformedJson === true ||
+    fault.reset === true ||
+    fault.resetDuringBody === true ||
+    fault.hang === true ||
+    (fault.delayMs ?? 0) > 400 ||
+    fault.cutAfterChunks !== undefined ||
+    fault.malformedChunk === true ||
+    fault.endWithoutTerminator === true ||
+    (fault.midStreamError !== undefined && fault.midStreamError !== false)
+  );
 }
 
 /** An error's text, its own fields and its causes, as anything that logs or serialises it could show. */
@@ -38,14 +59,15 @@ describe('chaos: random faults under retries, fallbacks, the circuit breaker and
   });
   after(() => server.close());
 
-  const cases: Array<[number, RoutingStrategy]> = [
-    [1, 'fallback'],
-    [2, 'round-robin'],
-    [3, 'least-busy'],
+  const cases: Array<[number, RoutingStrategy, number]> = [
+    [1, 'fallback', 0],
+    [2, 'round-robin', 2],
+    [3, 'least-busy', 3],
   ];
-  for (const [seed, strategy] of cases) {
-    test(`seed ${seed}, ${strategy}: every call ends once, every attempt is counted once, nothing in flight, no key given out`, async () => {
+  for (const [seed, strategy, chunkDelayMs] of cases) {
+    test(`seed ${seed}, ${strategy}, ${chunkDelayMs} ms between stream events: each attempt ends as its fault says, every call ends once, every attempt is counted once, nothing in flight, no key given out`, async () => {
       server.reset();
+      server.configure({ chunkDelayMs });
       const random = seededRandom(seed);
       const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
       const faults: Array<() => MockFault> = [
@@ -77,6 +99,8 @@ describe('chaos: random faults under retries, fallbacks, the circuit breaker and
       const events: RouterEvent[] = [];
       const subscription = router.events$.subscribe((e) => events.push(e));
       const errors: unknown[] = [];
+      /** Per call: whether its caller aborted it. */
+      const aborted = new Map<string, () => boolean>();
       let answered = 0;
       try {
         const call = async (i: number): Promise<void> => {
@@ -86,7 +110,15 @@ describe('chaos: random faults under retries, fallbacks, the circuit breaker and
           const controller = random() < 0.15 ? new AbortController() : undefined;
           if (controller !== undefined) setTimeout(() => controller.abort(), random() * 300);
           const leaveAfter = stream && random() < 0.15 ? Math.floor(random() * 3) : -1;
-          const request = { messages: [{ role: 'user' as const, content: `hello number ${i} a b c d e` }], signal: controller?.signal, metadata: random() < 0.5 ? { team: pick(['x', 'y']) } : undefined };
+          const call = String(i);
+          aborted.set(call, () => controller?.signal.aborted === true);
+          const request = {
+            messages: [{ role: 'user' as const, content: `hello number ${i} a b c d e` }],
+            signal: controller?.signal,
+            // The call's number goes to the server in a header and stays on its events as metadata.
+            headers: { 'x-chaos-call': call },
+            metadata: (random() < 0.5 ? { team: pick(['x', 'y']), call } : { call }) as Record<string, string>,
+          };
           try {
             if (stream) {
               let k = 0;
@@ -121,8 +153,34 @@ describe('chaos: random faults under retries, fallbacks, the circuit breaker and
         for (const e of attemptEnds) attemptsOf.set(e.requestId, (attemptsOf.get(e.requestId) ?? 0) + 1);
         for (const e of requestEnds) if (e.type === 'request.end') assert.equal(e.attempts, attemptsOf.get(e.requestId) ?? 0, `attempts of ${e.requestId}`);
 
-        const served = server.requests.filter((r) => r.endpoint === 'chat' || r.endpoint === 'stream').length;
-        assert.ok(served <= attemptEnds.length, `the server saw ${served} requests, the router made ${attemptEnds.length} attempts`);
+        const served = server.requests.filter((r) => r.endpoint === 'chat' || r.endpoint === 'stream');
+        assert.ok(served.length <= attemptEnds.length, `the server saw ${served.length} requests, the router made ${attemptEnds.length} attempts`);
+        // The server's requests of a call are its attempts, in order: each must have ended as its fault says.
+        const attemptsOfCall = new Map<string, AttemptEndEvent[]>();
+        for (const e of attemptEnds) {
+          if (e.type !== 'attempt.end') continue;
+          const list = attemptsOfCall.get(e.metadata!.call!) ?? [];
+          list.push(e);
+          attemptsOfCall.set(e.metadata!.call!, list);
+        }
+        const seenOfCall = new Map<string, number>();
+        const wrong: string[] = [];
+        for (const r of served) {
+          const call = String(r.headers['x-chaos-call']);
+          const k = seenOfCall.get(call) ?? 0;
+          seenOfCall.set(call, k + 1);
+          const e = attemptsOfCall.get(call)?.[k];
+          if (e === undefined) {
+            wrong.push(`call ${call}: the server saw attempt ${k + 1}, the router reported none`);
+            continue;
+          }
+          const fault = r.fault;
+          if (fails(fault) && e.success && !e.abandoned) wrong.push(`call ${call} attempt ${k + 1}: ${JSON.stringify(fault)}, yet answered`);
+          // A fault-free attempt may still time out on a loaded machine; then it did take the 400 ms.
+          const timedOut = e.errorType === 'TimeoutError' && e.latencyMs >= 390;
+          if (!fails(fault) && !e.success && !timedOut && e.errorType !== 'AbortError' && !aborted.get(call)!()) wrong.push(`call ${call} attempt ${k + 1}: ${JSON.stringify(fault ?? null)}, yet ${e.errorType}`);
+        }
+        assert.deepEqual(wrong, []);
         assert.equal(sumOf(text, /^llm_router_requests_total\{/), attemptEnds.length);
         assert.equal(sumOf(text, /^llm_router_request_duration_seconds_count\{/), attemptEnds.length);
         assert.equal(
