@@ -5,10 +5,11 @@ import type { RouterEvent } from '../../lib/events/router-event.js';
 import { LlmRouter } from '../../lib/index.js';
 import type { Logger } from '../../lib/logging/logger.js';
 import { MetricsCollector } from '../../lib/metrics/metrics-collector.js';
-import { MockProviderServer, type MockFault } from '../../lib/testing/index.js';
+import { MockProviderServer } from '../../lib/testing/index.js';
 import type { AttemptEndEvent } from '../../lib/events/router-event.js';
 import { seededRandom } from '../../lib/util/seeded-random.js';
 import { FORMATS, KEYS, keyOf } from '../providers/wire-formats.js';
+import { failsAttempt, randomFault } from '../support/random-faults.js';
 
 // Everything at once: four providers (one per wire format) behind retries, fallbacks and a circuit
 // breaker that opens and closes; random faults queued on the server (errors, timeouts, hangs, resets, cut,
@@ -26,23 +27,6 @@ function sumOf(text: string, family: RegExp): number {
   let total = 0;
   for (const line of text.split('\n')) if (family.test(line)) total += Number(line.slice(line.lastIndexOf(' ') + 1));
   return total;
-}
-
-/** Faults after which an attempt cannot succeed (the router's timeout is 400 ms). */
-function fails(fault: MockFault | undefined): boolean {
-  if (fault === undefined) return false;
-  return (
-    (fault.status !== undefined && fault.status >= 400) ||
-    fault.malformedJson === true ||
-    fault.reset === true ||
-    fault.resetDuringBody === true ||
-    fault.hang === true ||
-    (fault.delayMs ?? 0) > 400 ||
-    fault.cutAfterChunks !== undefined ||
-    fault.malformedChunk === true ||
-    fault.endWithoutTerminator === true ||
-    (fault.midStreamError !== undefined && fault.midStreamError !== false)
-  );
 }
 
 /** An error's text, its own fields and its causes, as anything that logs or serialises it could show. */
@@ -70,20 +54,6 @@ describe('chaos: random faults under retries, fallbacks, the circuit breaker and
       server.configure({ chunkDelayMs });
       const random = seededRandom(seed);
       const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
-      const faults: Array<() => MockFault> = [
-        () => ({ status: pick([429, 500, 503, 400, 401]) }),
-        () => ({ status: 429, headers: { 'retry-after-ms': '5' } }),
-        () => ({ delayMs: 450 + random() * 300 }),
-        () => ({ delayMs: Math.floor(random() * 60) }),
-        () => ({ hang: true }),
-        () => ({ reset: true }),
-        () => ({ resetDuringBody: true }),
-        () => ({ malformedJson: true }),
-        () => ({ cutAfterChunks: 1 + Math.floor(random() * 3) }),
-        () => ({ malformedChunk: true }),
-        () => ({ endWithoutTerminator: true }),
-        () => ({ midStreamError: true }),
-      ];
       const logged: unknown[][] = [];
       const log = (...args: unknown[]): void => void logged.push(args);
       const logger: Logger = { debug: log, info: log, warn: log, error: log };
@@ -105,7 +75,7 @@ describe('chaos: random faults under retries, fallbacks, the circuit breaker and
       try {
         const call = async (i: number): Promise<void> => {
           await new Promise((resolve) => setTimeout(resolve, random() * 1500));
-          if (random() < 0.5) server.enqueueFault(pick(faults)(), { times: 1 + Math.floor(random() * 2) });
+          if (random() < 0.5) server.enqueueFault(randomFault(random), { times: 1 + Math.floor(random() * 2) });
           const stream = random() < 0.5;
           const controller = random() < 0.15 ? new AbortController() : undefined;
           if (controller !== undefined) setTimeout(() => controller.abort(), random() * 300);
@@ -175,10 +145,10 @@ describe('chaos: random faults under retries, fallbacks, the circuit breaker and
             continue;
           }
           const fault = r.fault;
-          if (fails(fault) && e.success && !e.abandoned) wrong.push(`call ${call} attempt ${k + 1}: ${JSON.stringify(fault)}, yet answered`);
+          if (failsAttempt(fault) && e.success && !e.abandoned) wrong.push(`call ${call} attempt ${k + 1}: ${JSON.stringify(fault)}, yet answered`);
           // A fault-free attempt may still time out on a loaded machine; then it did take the 400 ms.
           const timedOut = e.errorType === 'TimeoutError' && e.latencyMs >= 390;
-          if (!fails(fault) && !e.success && !timedOut && e.errorType !== 'AbortError' && !aborted.get(call)!()) wrong.push(`call ${call} attempt ${k + 1}: ${JSON.stringify(fault ?? null)}, yet ${e.errorType}`);
+          if (!failsAttempt(fault) && !e.success && !timedOut && e.errorType !== 'AbortError' && !aborted.get(call)!()) wrong.push(`call ${call} attempt ${k + 1}: ${JSON.stringify(fault ?? null)}, yet ${e.errorType}`);
         }
         assert.deepEqual(wrong, []);
         assert.equal(sumOf(text, /^llm_router_requests_total\{/), attemptEnds.length);
