@@ -28,6 +28,12 @@ export class PrometheusExporter {
   private generation = 0;
   /** Per format: 0 Prometheus, 1 OpenMetrics. */
   private readonly chunks: readonly [ExportChunks, ExportChunks];
+  /**
+   * Per format: the export running, if any. An export waits in the middle for another metric on the registry
+   * (an async `collect()`); a second one of the same format would write into the same half of the arena
+   * and patch over the first's copy, so it starts once the first has finished.
+   */
+  private readonly running: [Promise<unknown> | undefined, Promise<unknown> | undefined] = [undefined, undefined];
 
   constructor(
     private readonly source: FamilySource,
@@ -62,7 +68,31 @@ export class PrometheusExporter {
   }
 
   /** The whole registry in the Prometheus text format 0.0.4, as `registry.metrics()` writes it. */
-  async prometheusText(): Promise<string> {
+  prometheusText(): Promise<string> {
+    return this.oneAtATime(0, () => this.writePrometheusText());
+  }
+
+  /** The whole registry in OpenMetrics 1.0.0, with exemplars (the latest `request_id`) on histogram buckets. */
+  openMetricsText(): Promise<string> {
+    return this.oneAtATime(1, () => this.writeOpenMetricsText());
+  }
+
+  /** Runs `run` once the format's running export (if any) has settled. */
+  private oneAtATime(format: 0 | 1, run: () => Promise<string>): Promise<string> {
+    const before = this.running[format];
+    const next = before === undefined ? run() : before.then(run, run);
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.running[format] = settled;
+    void settled.then(() => {
+      if (this.running[format] === settled) this.running[format] = undefined;
+    });
+    return next;
+  }
+
+  private async writePrometheusText(): Promise<string> {
     const registry = this.registry;
     if (await this.defaultLabels()) return registry.metrics();
     const writer = this.chunks[0].writer(this.sizeHint(0));
@@ -79,8 +109,7 @@ export class PrometheusExporter {
     return this.finish(writer, 0, generation);
   }
 
-  /** The whole registry in OpenMetrics 1.0.0, with exemplars (the latest `request_id`) on histogram buckets. */
-  async openMetricsText(): Promise<string> {
+  private async writeOpenMetricsText(): Promise<string> {
     const registry = this.registry;
     if (await this.defaultLabels()) {
       // prom-client's JSON carries the default labels on every value.
