@@ -44,6 +44,9 @@ export class RedisConnection {
   private dead = false;
   private readonly listeners: Array<[string, (...args: any[]) => void]> = [];
   private readonly readyWaiters: Array<(ok: boolean) => void> = [];
+  /** The first connection attempt has no outcome yet (see `firstConnection`). */
+  private connecting = true;
+  private firstWait: Promise<boolean> | undefined = undefined;
   /** The client's own command timeout if it has one; else `bound` races a timer. */
   private needsTimer = false;
   readonly timeoutMs: number;
@@ -85,6 +88,27 @@ export class RedisConnection {
     if (this.client !== null) return Promise.resolve(true);
     if (this.closed || this.dead) return Promise.resolve(false);
     return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
+  /**
+   * While the first connection is still being made (a router just created): a promise of its outcome,
+   * bounded by the command timeout, that commands wait for instead of answering from local state (N routers
+   * started together would otherwise each admit up to the whole rpm). `undefined` once it has an outcome:
+   * a later outage answers locally at once.
+   */
+  firstConnection(): Promise<boolean> | undefined {
+    if (!this.connecting || this.closed || this.dead) return undefined;
+    return (this.firstWait ??= new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        this.connecting = false;
+        resolve(false);
+      }, this.timeoutMs);
+      timer.unref?.();
+      this.readyWaiters.push((ok) => {
+        clearTimeout(timer);
+        resolve(ok);
+      });
+    }));
   }
 
   /** Races `p` against the command timeout when the client has none of its own. */
@@ -182,6 +206,7 @@ export class RedisConnection {
   }
 
   private settle(ok: boolean): void {
+    this.connecting = false;
     for (const w of this.readyWaiters.splice(0)) w(ok);
   }
 

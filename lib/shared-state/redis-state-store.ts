@@ -330,12 +330,22 @@ export class RedisStateStore implements RouterStateStore {
   }
 
   /**
-   * Sends one command or pipeline if Redis is connected, else answers from `fallback` at once; a
-   * failed, timed-out or malformed reply also answers from `fallback`. Never rejects.
+   * Sends one command or pipeline if Redis is connected (or once the first connection, still being made,
+   * is), else answers from `fallback` at once; a failed, timed-out or malformed reply also answers from
+   * `fallback`. Never rejects.
    */
   private exec<R, T>(send: (c: RedisClientLike) => Promise<R>, parse: (reply: R) => T, fallback: () => T): MaybePromise<T> {
     const c = this.conn.client;
-    if (c === null) return fallback();
+    if (c !== null) return this.sendNow(c, send, parse, fallback);
+    const first = this.conn.firstConnection();
+    if (first === undefined) return fallback();
+    return first.then(() => {
+      const connected = this.conn.client;
+      return connected === null ? fallback() : this.sendNow(connected, send, parse, fallback);
+    });
+  }
+
+  private sendNow<R, T>(c: RedisClientLike, send: (c: RedisClientLike) => Promise<R>, parse: (reply: R) => T, fallback: () => T): MaybePromise<T> {
     let pending: Promise<R>;
     try {
       pending = this.conn.bound(send(c));

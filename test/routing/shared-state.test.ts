@@ -65,6 +65,15 @@ describe('sharedState over a real redis-server: two routers, one state', () => {
     assert.equal(bed.hits('a'), 4);
   });
 
+  it('routers given a Redis URL share the rpm from their first requests, while they are still connecting', async () => {
+    // Three routers just created (their connections still being made) take 60 requests at once: the
+    // first requests wait for the connection instead of counting locally (3 x rpm).
+    const routers = [0, 1, 2].map(() => bed.router([bed.provider('a', { rpm: 10 }), 'b'], { sharedState: { redis: redis.url, keyPrefix: prefix } }));
+    const served = await Promise.all(Array.from({ length: 60 }, async (_, i) => (await ask(routers[i % 3]!)).provider));
+    assert.equal(served.filter((p) => p === 'a').length, 10);
+    assert.equal(bed.hits('a'), 10);
+  });
+
   it('a cool-down set by one router is honoured by the other on its next request', async () => {
     const [r1, r2] = await pair(['a', 'b']);
     bed.fail('a', { status: 429, headers: { 'retry-after': '5' } });
