@@ -51,3 +51,45 @@ export function optionalFunction<F extends (...args: never[]) => unknown>(value:
   if (typeof value !== 'function') throw new ConfigurationError(field, `must be a function, got ${describeValue(value)}`);
   return value as F;
 }
+
+/**
+ * Throws a `ConfigurationError` for the first key of `value` (with a value) that is not in `known`: a
+ * mistyped option name is not ignored. It names the key (`field.key`) and the option it most likely
+ * meant. `owner` says whose option it is not (`LlmRouter`, `Client`, `providers[0]`, …).
+ */
+export function onlyKnownKeys(value: Record<string, unknown>, known: readonly string[], field: string, owner: string = field): void {
+  for (const key of Object.keys(value)) {
+    if (value[key] === undefined || known.includes(key)) continue;
+    const shown = key.length > 60 ? `${key.slice(0, 60)}…` : key;
+    const guess = closestName(key, known);
+    throw new ConfigurationError(field === '' ? shown : `${field}.${shown}`, `is not an option of ${owner}${guess === undefined ? '' : `; did you mean ${guess}?`}`);
+  }
+}
+
+/** The name of `names` that `key` most likely misspells: the same but for case, one containing the other, or a few edits away. */
+function closestName(key: string, names: readonly string[]): string | undefined {
+  const lower = key.toLowerCase();
+  const byCase = names.find((n) => n.toLowerCase() === lower);
+  if (byCase !== undefined) return byCase;
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.ceil(key.length / 3)) + 1;
+  for (const name of names) {
+    const d = editDistance(lower, name.toLowerCase());
+    if (d < bestDistance) {
+      best = name;
+      bestDistance = d;
+    }
+  }
+  return best ?? names.find((n) => n.toLowerCase().includes(lower) || lower.includes(n.toLowerCase()));
+}
+
+/** Levenshtein distance (insertions, deletions, substitutions). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length]!;
+}

@@ -1,9 +1,17 @@
 import { ConfigurationError } from '../errors/llm-router-error.js';
-import { describeValue, isObject, nonEmptyString, nonNegativeNumber, positiveNumber, stringRecord } from './checks.js';
+import { describeValue, isObject, nonEmptyString, nonNegativeNumber, onlyKnownKeys, positiveNumber, stringRecord } from './checks.js';
 import { DEFAULT_AZURE_API_VERSION, DEFAULT_CONNECTIONS, DEFAULT_TIMEOUT_MS, DEFAULT_WEIGHT, PROVIDER_DEFAULTS } from './defaults.js';
 import { PROVIDER_TYPES, type MockProviderOptions, type ProviderConfig, type ProviderType } from './provider-config.js';
 import type { ResolvedProviderConfig, ResolvedRetryPolicy } from './resolved-config.js';
 import { resolveRetry } from './resolve-retry.js';
+
+const PROVIDER_KEYS = [
+  'providerType', 'name', 'apiKey', 'baseUrl', 'defaultModel', 'models', 'timeoutMs', 'maxRetries', 'retry', 'headers',
+  'weight', 'apiVersion', 'deployment', 'connections', 'mock', 'rpm', 'tpm',
+] as const satisfies ReadonlyArray<keyof ProviderConfig>;
+const MOCK_KEYS = [
+  'latencyMs', 'chunkDelayMs', 'errorRate', 'errorStatus', 'completionTokens', 'chunkSize', 'reply', 'reasoning', 'seed', 'embeddingDimensions',
+] as const satisfies ReadonlyArray<keyof MockProviderOptions>;
 
 /** Where `apiKey` defaults from; the process environment unless a test passes its own. */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -33,6 +41,7 @@ function resolveModels(models: unknown, field: string): Map<string, string> | un
 function resolveMock(value: unknown, at: (name: string) => string): MockProviderOptions {
   const mock = value ?? {};
   if (!isObject(mock)) throw new ConfigurationError(at('mock'), `must be an object, got ${describeValue(mock)}`);
+  onlyKnownKeys(mock, MOCK_KEYS, at('mock'));
   const m = mock as MockProviderOptions;
   if (m.errorRate !== undefined && (typeof m.errorRate !== 'number' || !(m.errorRate >= 0 && m.errorRate <= 1))) {
     throw new ConfigurationError(at('mock.errorRate'), `must be a number from 0 to 1, got ${describeValue(m.errorRate)}`);
@@ -87,7 +96,7 @@ function resolveBaseUrl(config: ProviderConfig, type: ProviderType, at: (name: s
 
 /**
  * Validates one provider config and applies defaults. `field` is its path (`providers[1]`, or '' for a
- * `Client`); `routerRetry` is the policy it inherits. Every mistake throws `ConfigurationError` naming the
+ * `Client`); `routerRetry` is the policy it inherits; `owner` names it in an unknown key's error. Every mistake throws `ConfigurationError` naming the
  * field, never quoting a value that could be a secret.
  */
 export function resolveProviderConfig(
@@ -95,9 +104,11 @@ export function resolveProviderConfig(
   field: string,
   routerRetry: ResolvedRetryPolicy,
   env: Environment = process.env,
+  owner = field,
 ): ResolvedProviderConfig {
   const at = (name: string): string => (field === '' ? name : `${field}.${name}`);
   if (!isObject(config)) throw new ConfigurationError(field || 'options', `must be an object, got ${describeValue(config)}`);
+  onlyKnownKeys(config, PROVIDER_KEYS, field, owner);
   const type = config.providerType as ProviderType;
   if (!PROVIDER_TYPES.includes(type)) {
     throw new ConfigurationError(at('providerType'), `must be one of ${PROVIDER_TYPES.join(', ')}; got ${describeValue(config.providerType)}`);

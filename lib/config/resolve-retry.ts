@@ -1,7 +1,9 @@
 import { ConfigurationError } from '../errors/llm-router-error.js';
-import { describeValue, isObject, nonNegativeNumber } from './checks.js';
+import { describeValue, isObject, nonNegativeNumber, onlyKnownKeys } from './checks.js';
 import type { RetryOptions } from './provider-config.js';
 import type { ResolvedRetryPolicy } from './resolved-config.js';
+
+const RETRY_KEYS = ['maxRetries', 'initialDelayMs', 'maxDelayMs', 'multiplier', 'retryOnStatus'] as const satisfies ReadonlyArray<keyof RetryOptions>;
 
 /**
  * Validates a retry policy and fills in defaults from `base`. `maxRetries` (the short form) wins over
@@ -10,6 +12,7 @@ import type { ResolvedRetryPolicy } from './resolved-config.js';
 export function resolveRetry(retry: RetryOptions | undefined, maxRetries: number | undefined, base: ResolvedRetryPolicy, field: string): ResolvedRetryPolicy {
   if (retry !== undefined && !isObject(retry)) throw new ConfigurationError(field, `must be an object, got ${describeValue(retry)}`);
   const r = retry ?? {};
+  onlyKnownKeys(r as Record<string, unknown>, RETRY_KEYS, field);
   const statuses = r.retryOnStatus;
   if (statuses !== undefined && (!Array.isArray(statuses) || statuses.some((s) => !Number.isInteger(s) || s < 100 || s > 599))) {
     throw new ConfigurationError(`${field}.retryOnStatus`, 'must be an array of HTTP status codes (100–599)');

@@ -1,6 +1,6 @@
 import { ConfigurationError } from '../errors/llm-router-error.js';
 import { toLogger } from '../logging/logger.js';
-import { describeValue, isObject, nonNegativeNumber, optionalFunction, positiveNumber, stringRecord } from './checks.js';
+import { describeValue, isObject, nonNegativeNumber, onlyKnownKeys, optionalFunction, positiveNumber, stringRecord } from './checks.js';
 import { DEFAULT_CIRCUIT_BREAKER, DEFAULT_RETRY, DEFAULT_STRATEGY } from './defaults.js';
 import type { ProviderConfig } from './provider-config.js';
 import type { ResolvedCircuitBreaker, ResolvedRouterConfig } from './resolved-config.js';
@@ -8,12 +8,18 @@ import { resolveProviderConfig, type Environment } from './resolve-provider-conf
 import { resolveRetry } from './resolve-retry.js';
 import type { BudgetConfig, ClientOptions, LlmRouterOptions, RoutingStrategy } from './router-options.js';
 
+const ROUTER_KEYS = ['providers', 'strategy', 'retry', 'circuitBreaker', 'budgets', 'sharedState', 'metricsEnabled', 'metricsCollector', 'logger', 'prices', 'clock'] as const satisfies ReadonlyArray<keyof LlmRouterOptions>;
+const CIRCUIT_BREAKER_KEYS = ['failureThreshold', 'cooldownMs', 'successThreshold'] as const;
+const BUDGET_KEYS = ['name', 'limitUsd', 'windowMs', 'provider', 'model', 'metadata'] as const satisfies ReadonlyArray<keyof BudgetConfig>;
+const SHARED_STATE_KEYS = ['redis', 'keyPrefix', 'commandTimeoutMs'] as const;
+
 const STRATEGIES: readonly RoutingStrategy[] = ['fallback', 'round-robin', 'weighted', 'least-latency', 'least-busy', 'lowest-cost', 'usage-based'];
 
 function resolveCircuitBreaker(cb: unknown): ResolvedCircuitBreaker | undefined {
   if (cb === false) return undefined;
   if (cb === undefined) return DEFAULT_CIRCUIT_BREAKER;
   if (!isObject(cb)) throw new ConfigurationError('circuitBreaker', `must be an object or false, got ${describeValue(cb)}`);
+  onlyKnownKeys(cb, CIRCUIT_BREAKER_KEYS, 'circuitBreaker');
   return {
     failureThreshold: positiveNumber(cb.failureThreshold, 'circuitBreaker.failureThreshold') ?? DEFAULT_CIRCUIT_BREAKER.failureThreshold,
     cooldownMs: nonNegativeNumber(cb.cooldownMs, 'circuitBreaker.cooldownMs') ?? DEFAULT_CIRCUIT_BREAKER.cooldownMs,
@@ -28,6 +34,7 @@ function resolveBudgets(budgets: unknown): BudgetConfig[] {
   budgets.forEach((b: unknown, i) => {
     const at = `budgets[${i}]`;
     if (!isObject(b)) throw new ConfigurationError(at, `must be an object, got ${describeValue(b)}`);
+    onlyKnownKeys(b, BUDGET_KEYS, at);
     if (typeof b.name !== 'string' || b.name.trim() === '') throw new ConfigurationError(`${at}.name`, `must be a non-empty string, got ${describeValue(b.name)}`);
     if (names.has(b.name)) throw new ConfigurationError(`${at}.name`, 'duplicates another budget; budget names must be unique');
     names.add(b.name);
@@ -48,6 +55,7 @@ function resolveBudgets(budgets: unknown): BudgetConfig[] {
 function resolveSharedState(value: unknown): ResolvedRouterConfig['sharedState'] {
   if (value === undefined) return undefined;
   if (!isObject(value)) throw new ConfigurationError('sharedState', `must be an object, got ${describeValue(value)}`);
+  onlyKnownKeys(value, SHARED_STATE_KEYS, 'sharedState');
   const redis = value.redis;
   if (!(typeof redis === 'string' ? redis !== '' : typeof redis === 'object' && redis !== null)) {
     throw new ConfigurationError('sharedState.redis', 'must be a Redis URL or a Redis client');
@@ -69,6 +77,7 @@ export function resolveRouterConfig(
   env: Environment = process.env,
 ): ResolvedRouterConfig {
   if (!isObject(options)) throw new ConfigurationError('options', `must be an object, got ${describeValue(options)}`);
+  onlyKnownKeys(options, ROUTER_KEYS, '', 'LlmRouter');
   const providers: unknown = options.providers;
   if (!Array.isArray(providers) || providers.length === 0) throw new ConfigurationError('providers', 'must be a non-empty array of provider configs');
   if (options.strategy !== undefined && !STRATEGIES.includes(options.strategy)) {
@@ -76,7 +85,7 @@ export function resolveRouterConfig(
   }
   const circuitBreaker = resolveCircuitBreaker(options.circuitBreaker);
   const routerRetry = resolveRetry(options.retry, undefined, DEFAULT_RETRY, 'retry');
-  const resolved = (providers as ProviderConfig[]).map((p, i) => resolveProviderConfig(p, providerField(i), routerRetry, env));
+  const resolved = (providers as ProviderConfig[]).map((p, i) => resolveProviderConfig(p, providerField(i), routerRetry, env, providerField(i) || 'Client'));
   const seen = new Set<string>();
   resolved.forEach((p, i) => {
     if (seen.has(p.name)) {

@@ -1,3 +1,4 @@
+import { onlyKnownKeys } from '../config/checks.js';
 import { ConfigurationError } from '../errors/llm-router-error.js';
 import type { Usage } from '../types/chat.js';
 import type { ProviderType } from '../config/provider-config.js';
@@ -30,6 +31,7 @@ function validatedOverrides(prices: Record<string, ModelPrice> | undefined): Map
     if (typeof price !== 'object' || price === null) {
       throw new ConfigurationError(`prices.${model}`, 'must be an object with inputPerMillion and outputPerMillion');
     }
+    onlyKnownKeys(price as unknown as Record<string, unknown>, PRICE_FIELDS, `prices.${model}`);
     for (const field of PRICE_FIELDS) {
       const value = price[field];
       const optional = field === 'cachedInputPerMillion' || field === 'cacheWriteInputPerMillion';

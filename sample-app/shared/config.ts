@@ -125,6 +125,9 @@ function substituteEnv(value: unknown, env: NodeJS.ProcessEnv): unknown {
   return value;
 }
 
+/** The keys of a `LLM_ROUTER_CONFIG` file. */
+const FILE_KEYS = ['providers', 'strategy', 'retry', 'circuitBreaker', 'prices', 'budgets', 'sharedState', 'port', 'host', 'metrics'] as const satisfies ReadonlyArray<keyof SampleConfigFile>;
+
 function readConfigFile(path: string, env: NodeJS.ProcessEnv): SampleConfigFile {
   let text: string;
   try {
@@ -139,6 +142,14 @@ function readConfigFile(path: string, env: NodeJS.ProcessEnv): SampleConfigFile 
     throw new Error(`LLM_ROUTER_CONFIG: ${path} is not valid JSON: ${(e as Error).message}`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error(`LLM_ROUTER_CONFIG: ${path} must hold a JSON object`);
+  // A mistyped key would otherwise be ignored; the router checks the keys inside the router options.
+  const unknownKey = (keys: readonly string[], value: object, prefix = ''): void => {
+    const key = Object.keys(value).find((k) => !keys.includes(k));
+    if (key !== undefined) throw new Error(`LLM_ROUTER_CONFIG: ${path}: "${prefix}${key.slice(0, 60)}" is not an option (options: ${keys.map((k) => prefix + k).join(', ')})`);
+  };
+  unknownKey(FILE_KEYS, json);
+  const metrics = (json as { metrics?: unknown }).metrics;
+  if (typeof metrics === 'object' && metrics !== null) unknownKey(['path'], metrics, 'metrics.');
   return substituteEnv(json, env) as SampleConfigFile;
 }
 

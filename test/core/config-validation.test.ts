@@ -8,7 +8,8 @@ const KEY = 'fake-config-test-key-not-a-secret';
 function configError(fn: () => unknown): ConfigurationError {
   let caught: unknown;
   try {
-    fn();
+    // Accepted by mistake: closed, so that a router left connecting cannot hold the test process open.
+    void (fn() as { close?: () => Promise<void> } | undefined)?.close?.();
   } catch (e) {
     caught = e;
   }
@@ -145,5 +146,41 @@ describe('config validation (LlmRouter)', () => {
     assert.equal(configError(router({ providers: [ok], retry: { maxRetries: -1 } })).field, 'retry.maxRetries');
     assert.equal(configError(router({ providers: [ok], circuitBreaker: 'on' as never })).field, 'circuitBreaker');
     assert.equal(configError(router({ providers: [ok], circuitBreaker: { cooldownMs: -1 } })).field, 'circuitBreaker.cooldownMs');
+  });
+});
+
+describe('config validation: names that are not options', () => {
+  // A mistyped option name (in a JSON config file, or from JavaScript) is not silently ignored: it is a
+  // ConfigurationError naming it, with the option it most likely meant.
+  const mock = { providerType: 'mock' as const, name: 'm' };
+  const cases: Array<[string, () => unknown, string, RegExp]> = [
+    ['router', router({ providers: [mock], stratgy: 'round-robin' }), 'stratgy', /did you mean strategy\?/],
+    ['provider', router({ providers: [{ ...mock, timeoutMS: 5000 } as never] }), 'providers[0].timeoutMS', /did you mean timeoutMs\?/],
+    ['router retry', router({ providers: [mock], retry: { maxRetry: 3 } as never }), 'retry.maxRetry', /did you mean maxRetries\?/],
+    ['provider retry', router({ providers: [{ ...mock, retry: { initialDelay: 5 } } as never] }), 'providers[0].retry.initialDelay', /did you mean initialDelayMs\?/],
+    ['circuit breaker', router({ providers: [mock], circuitBreaker: { threshold: 3 } as never }), 'circuitBreaker.threshold', /is not an option of circuitBreaker/],
+    ['budget', router({ providers: [mock], budgets: [{ name: 'b', limitUsd: 1, windowMs: 1000, limitUSD: 2 } as never] }), 'budgets[0].limitUSD', /did you mean limitUsd\?/],
+    ['shared state', router({ providers: [mock], sharedState: { redis: 'redis://127.0.0.1:9', keyprefix: 'x' } as never }), 'sharedState.keyprefix', /did you mean keyPrefix\?/],
+    ['mock options', router({ providers: [{ ...mock, mock: { errorrate: 0.5 } } as never] }), 'providers[0].mock.errorrate', /did you mean errorRate\?/],
+    ['price', router({ providers: [mock], prices: { 'mock-model': { inputPerMillion: 1, outputPerMillion: 1, cachedPerMillion: 0.5 } as never } }), 'prices.mock-model.cachedPerMillion', /did you mean cachedInputPerMillion\?/],
+    ['client', client({ providerType: 'mock', maxRetrys: 2 }), 'maxRetrys', /did you mean maxRetries\?/],
+    ['client, a router option', client({ providerType: 'mock', strategy: 'fallback' }), 'strategy', /is not an option of Client/],
+  ];
+  for (const [what, make, field, message] of cases) {
+    it(`${what}: ${field}`, () => {
+      const e = configError(make);
+      assert.equal(e.field, field);
+      assert.match(e.message, message);
+    });
+  }
+
+  it('free-form maps keep any key: headers, model aliases, prices by model, budget metadata', () => {
+    const r = new LlmRouter({
+      providers: [{ ...mock, headers: { 'x-anything': '1' }, models: { 'any-alias': 'mock-model' } }],
+      prices: { 'any-model-name': { inputPerMillion: 1, outputPerMillion: 2 } },
+      budgets: [{ name: 'b', limitUsd: 1, windowMs: 1000, metadata: { anyKey: 'v' } }],
+      metricsEnabled: false,
+    });
+    void r.close();
   });
 });

@@ -61,3 +61,12 @@ test('prices from the config file price what the sample app serves (/stats and /
     }
   });
 });
+
+test('a key of the config file that is not one of its options is an error naming it, not ignored', async () => {
+  await withConfigFile({ providers: [{ providerType: 'mock', name: 'a' }], stratgy: 'round-robin' }, (path) => {
+    assert.throws(() => loadSampleConfig({ LLM_ROUTER_CONFIG: path }), /LLM_ROUTER_CONFIG: .*config\.json: "stratgy" is not an option \(options: providers, strategy, retry, circuitBreaker, prices, budgets, sharedState, port, host, metrics\)/);
+  });
+  await withConfigFile({ metrics: { pth: '/m' } }, (path) => {
+    assert.throws(() => loadSampleConfig({ LLM_ROUTER_CONFIG: path }), /"metrics\.pth" is not an option \(options: metrics\.path\)/);
+  });
+});
