@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import { onlyKnownKeys } from '../config/checks.js';
 import { ConfigurationError } from '../errors/llm-router-error.js';
 import { toLogger, type Logger, type SafeLogger } from '../logging/logger.js';
 import { GENAI_OPERATION_DURATION_BUCKETS, GENAI_TIME_TO_FIRST_TOKEN_BUCKETS } from './exposition/genai-buckets.js';
@@ -97,10 +98,16 @@ const DEFAULTS = {
 } as const;
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const COLLECTOR_KEYS = [
+  'enabled', 'maxRecords', 'maxSeries', 'exactQuantileLimit', 'sketchRelativeAccuracy', 'windowBucketMs', 'maxWindowMs', 'registry',
+  'durationBuckets', 'ttftBuckets', 'exemplars', 'logger', 'clock', 'metadataLabels',
+] as const satisfies ReadonlyArray<keyof MetricsCollectorOptions>;
+
 const RESERVED_LABELS = new Set(['model', 'provider', 'outcome', 'le']);
 
 /** Applies the defaults and checks each option; a bad one throws a `ConfigurationError` naming it. */
 export function resolveCollectorOptions(options: MetricsCollectorOptions): ResolvedCollectorOptions {
+  onlyKnownKeys(options as Record<string, unknown>, COLLECTOR_KEYS, '', 'MetricsCollector');
   const accuracy = options.sketchRelativeAccuracy ?? DEFAULTS.sketchRelativeAccuracy;
   if (!(accuracy > 0 && accuracy < 1)) throw new ConfigurationError('sketchRelativeAccuracy', 'must be between 0 and 1 (exclusive)');
   const windowBucketMs = options.windowBucketMs ?? DEFAULTS.windowBucketMs;

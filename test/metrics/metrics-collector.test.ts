@@ -241,6 +241,20 @@ describe('seed API over recordRequest', () => {
     assert.throws(() => new MetricsCollector({ durationBuckets: [1, 0.5] }), ConfigurationError);
     assert.throws(() => new MetricsCollector({ windowBucketMs: 0 }), ConfigurationError);
   });
+
+  test('a name that is not an option is a ConfigurationError naming it, not ignored', () => {
+    for (const [options, field, guess] of [
+      [{ maxSeriess: 5 }, 'maxSeriess', 'maxSeries'],
+      [{ windowMS: 1000 }, 'windowMS', 'maxWindowMs'],
+      [{ metadataLabel: ['team'] }, 'metadataLabel', 'metadataLabels'],
+    ] as const) {
+      assert.throws(
+        () => new MetricsCollector(options as never),
+        (e: unknown) => e instanceof ConfigurationError && e.field === field && e.message.includes(`did you mean ${guess}?`),
+        field,
+      );
+    }
+  });
 });
 
 describe('event sources', () => {
