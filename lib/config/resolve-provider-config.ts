@@ -96,8 +96,8 @@ function resolveBaseUrl(config: ProviderConfig, type: ProviderType, at: (name: s
 
 /**
  * Validates one provider config and applies defaults. `field` is its path (`providers[1]`, or '' for a
- * `Client`); `routerRetry` is the policy it inherits; `owner` names it in an unknown key's error. Every mistake throws `ConfigurationError` naming the
- * field, never quoting a value that could be a secret.
+ * `Client`); `routerRetry` is the policy it inherits; `owner` names it in an unknown key's error. Every
+ * mistake throws `ConfigurationError` naming the field, never quoting a value that could be a secret.
  */
 export function resolveProviderConfig(
   config: ProviderConfig,

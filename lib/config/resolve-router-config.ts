@@ -6,12 +6,12 @@ import type { ProviderConfig } from './provider-config.js';
 import type { ResolvedCircuitBreaker, ResolvedRouterConfig } from './resolved-config.js';
 import { resolveProviderConfig, type Environment } from './resolve-provider-config.js';
 import { resolveRetry } from './resolve-retry.js';
-import type { BudgetConfig, ClientOptions, LlmRouterOptions, RoutingStrategy } from './router-options.js';
+import type { BudgetConfig, CircuitBreakerOptions, ClientOptions, LlmRouterOptions, RoutingStrategy, SharedStateOptions } from './router-options.js';
 
 const ROUTER_KEYS = ['providers', 'strategy', 'retry', 'circuitBreaker', 'budgets', 'sharedState', 'metricsEnabled', 'metricsCollector', 'logger', 'prices', 'clock'] as const satisfies ReadonlyArray<keyof LlmRouterOptions>;
-const CIRCUIT_BREAKER_KEYS = ['failureThreshold', 'cooldownMs', 'successThreshold'] as const;
+const CIRCUIT_BREAKER_KEYS = ['failureThreshold', 'cooldownMs', 'successThreshold'] as const satisfies ReadonlyArray<keyof CircuitBreakerOptions>;
 const BUDGET_KEYS = ['name', 'limitUsd', 'windowMs', 'provider', 'model', 'metadata'] as const satisfies ReadonlyArray<keyof BudgetConfig>;
-const SHARED_STATE_KEYS = ['redis', 'keyPrefix', 'commandTimeoutMs'] as const;
+const SHARED_STATE_KEYS = ['redis', 'keyPrefix', 'commandTimeoutMs'] as const satisfies ReadonlyArray<keyof SharedStateOptions>;
 
 const STRATEGIES: readonly RoutingStrategy[] = ['fallback', 'round-robin', 'weighted', 'least-latency', 'least-busy', 'lowest-cost', 'usage-based'];
 

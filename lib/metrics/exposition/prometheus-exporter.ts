@@ -81,14 +81,11 @@ export class PrometheusExporter {
   private oneAtATime(format: 0 | 1, run: () => Promise<string>): Promise<string> {
     const before = this.running[format];
     const next = before === undefined ? run() : before.then(run, run);
-    const settled = next.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.running[format] = settled;
-    void settled.then(() => {
+    const done = (): void => {
       if (this.running[format] === settled) this.running[format] = undefined;
-    });
+    };
+    const settled: Promise<void> = next.then(done, done);
+    this.running[format] = settled;
     return next;
   }
 
