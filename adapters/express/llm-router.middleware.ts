@@ -9,10 +9,13 @@ import {
   resolveHealthOptions,
   toHealthResponse,
 } from '../shared/evaluate-router-health.js';
+import { onlyKnownOptions } from '../shared/known-options.js';
 import { buildLlmRouterStats, normalizePath, statsPath, statsWindowFromQuery } from '../shared/llm-router-stats.js';
 import type { LlmRouterMiddleware, LlmRouterMiddlewareAuthorizer, LlmRouterMiddlewareOptions } from './llm-router-middleware-options.interface.js';
 
 type Verdict = 'allow' | 401 | 403;
+
+const MIDDLEWARE_KEYS = ['router', 'path', 'collector', 'metadataLabels', 'auth', 'stats', 'health'] as const satisfies ReadonlyArray<keyof LlmRouterMiddlewareOptions>;
 
 interface HealthRoute {
   path: string;
@@ -36,6 +39,7 @@ interface HealthRoute {
  */
 export function llmRouterMiddleware(options: LlmRouterMiddlewareOptions): LlmRouterMiddleware {
   if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object');
+  onlyKnownOptions(options, MIDDLEWARE_KEYS, '', 'llmRouterMiddleware');
   const { router } = options;
   if (typeof router !== 'object' || router === null || typeof router.getMetricsCollector !== 'function') {
     throw new ConfigurationError('router', 'must be an LlmRouter or a Client');
@@ -113,7 +117,7 @@ function resolveHealthRoute(health: LlmRouterMiddlewareOptions['health'], collec
   const path = normalizePath(o.path, '/health', 'health.path');
   if (taken.includes(path)) throw new ConfigurationError('health.path', 'must differ from the metrics and stats paths');
   if (o.key !== undefined && (typeof o.key !== 'string' || o.key.length === 0)) throw new ConfigurationError('health.key', 'must be a non-empty string');
-  const thresholds = resolveHealthOptions(o, DEFAULT_HEALTH_OPTIONS, 'health');
+  const thresholds = resolveHealthOptions(o, DEFAULT_HEALTH_OPTIONS, 'health', ['path', 'key']);
   const max = collector.maxWindowMs;
   if (thresholds.windowMs > max) {
     throw new ConfigurationError('health.windowMs', max === 0 ? 'needs rolling windows, but the collector has maxWindowMs: 0' : `must be at most the collector's maxWindowMs (${max})`);
@@ -128,6 +132,7 @@ function createAuthorizer(auth: LlmRouterMiddlewareOptions['auth']): ((req: Inco
     return async (req) => ((await check(req)) === true ? 'allow' : 403);
   }
   if (typeof auth !== 'object' || auth === null) throw new ConfigurationError('auth', 'must be { bearerToken } or a function of the request');
+  onlyKnownOptions(auth, ['bearerToken'], 'auth');
   if (auth.bearerToken === undefined) return undefined;
   const verify = createBearerTokenVerifier(auth.bearerToken, 'auth.bearerToken');
   return async (req) => (verify(req.headers.authorization) ? 'allow' : 401);

@@ -8,6 +8,8 @@ import {
   LLM_ROUTER_OPTIONS,
   LLM_ROUTER_ROUTES,
 } from './llm-router.constants.js';
+import { DEFAULT_HEALTH_OPTIONS, resolveHealthOptions } from '../shared/evaluate-router-health.js';
+import { onlyKnownOptions } from '../shared/known-options.js';
 import { LlmRouterHealthIndicator } from './llm-router-health.indicator.js';
 import { LlmRouterLifecycle } from './llm-router-lifecycle.service.js';
 import { DEFAULT_LLM_ROUTER_NAME, getLlmRouterHealthIndicatorToken, getLlmRouterToken, getMetricsCollectorToken } from './llm-router.tokens.js';
@@ -20,6 +22,8 @@ import type {
 import { configureMetricsController, createMetricsController, resolveMetricsRoutes } from './metrics.controller.js';
 
 let registrations = 0;
+
+const ASYNC_KEYS = ['imports', 'name', 'useFactory', 'inject', 'useClass', 'useExisting', 'extraProviders', 'isGlobal'] as const satisfies ReadonlyArray<keyof LlmRouterModuleAsyncOptions>;
 
 /**
  * Provides an `LlmRouter` (injectable by class), its `MetricsCollector` (by class, or `LLM_METRICS_COLLECTOR`) and
@@ -72,6 +76,7 @@ export class LlmRouterModule {
   static forRootAsync(options: LlmRouterModuleAsyncOptions): DynamicModule {
     const field = 'LlmRouterModule.forRootAsync(options)';
     if (typeof options !== 'object' || options === null) throw new ConfigurationError(field, 'must be an object');
+    onlyKnownOptions(options, ASYNC_KEYS, field, 'LlmRouterModule.forRootAsync');
     const name = checkName(options.name, `${field}.name`);
     const sources = [options.useFactory, options.useClass, options.useExisting].filter((s) => s !== undefined);
     if (sources.length !== 1) throw new ConfigurationError(field, 'needs exactly one of useFactory, useClass, useExisting');
@@ -95,8 +100,10 @@ export class LlmRouterModule {
   }
 }
 
+/** The module's own options are checked when it is defined (`forRoot`) or its factory resolves; the router's when the router is created. */
 function checkOptions(options: LlmRouterModuleOptions, field: string): LlmRouterModuleOptions {
   if (typeof options !== 'object' || options === null) throw new ConfigurationError(field, 'must return an object');
+  resolveHealthOptions(options.health, DEFAULT_HEALTH_OPTIONS, 'health');
   return options;
 }
 

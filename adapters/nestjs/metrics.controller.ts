@@ -12,16 +12,19 @@ import {
 } from '@nestjs/common';
 import { PATH_METADATA } from '@nestjs/common/constants.js';
 import { HttpAdapterHost } from '@nestjs/core';
-import { PROMETHEUS_CONTENT_TYPE, LlmRouter, type MetricsCollector } from 'llm-api-router';
+import { ConfigurationError, PROMETHEUS_CONTENT_TYPE, LlmRouter, type MetricsCollector } from 'llm-api-router';
+import { onlyKnownOptions } from '../shared/known-options.js';
 import { buildLlmRouterStats, type LlmRouterStats, normalizePath, statsPath, statsWindowFromQuery } from '../shared/llm-router-stats.js';
 import { LLM_METRICS_COLLECTOR, LLM_ROUTER_INSTANCE } from './llm-router.constants.js';
-import type { LlmRouterModuleOptions } from './llm-router-options.interface.js';
+import type { LlmRouterMetricsOptions, LlmRouterModuleOptions } from './llm-router-options.interface.js';
 import { LlmRouterMetricsGuard } from './metrics-auth.guard.js';
 
 interface HttpRequestLike {
   url?: string;
   headers: Record<string, string | string[] | undefined>;
 }
+
+const METRICS_KEYS = ['enabled', 'path', 'bearerToken', 'guard', 'stats', 'metadataLabels'] as const satisfies ReadonlyArray<keyof LlmRouterMetricsOptions>;
 
 /** The routes a metrics controller maps, resolved from the module options. */
 export interface MetricsRoutes {
@@ -34,6 +37,8 @@ export interface MetricsRoutes {
 /** Resolves `metrics.enabled/path/stats` (with their defaults) into route paths. */
 export function resolveMetricsRoutes(options: LlmRouterModuleOptions): MetricsRoutes {
   const m = options.metrics ?? {};
+  if (typeof m !== 'object' || m === null) throw new ConfigurationError('metrics', 'must be an object');
+  onlyKnownOptions(m, METRICS_KEYS, 'metrics');
   const enabled = m.enabled ?? options.metricsEnabled !== false;
   const suffix = options.name === undefined || options.name === 'default' ? '' : `/${options.name}`;
   return { metrics: enabled ? normalizePath(m.path, `/metrics${suffix}`, 'metrics.path') : undefined, stats: statsPath(m.stats, 'metrics.stats', `/stats${suffix}`) };

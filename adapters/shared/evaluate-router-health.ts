@@ -1,4 +1,5 @@
 import { ConfigurationError, type CircuitState, type MetricsCollector, type LlmRouter } from 'llm-api-router';
+import { onlyKnownOptions } from './known-options.js';
 
 /** The health of one provider or of the whole router. */
 export type LlmHealthStatus = 'up' | 'degraded' | 'down';
@@ -87,6 +88,8 @@ export interface LlmRouterHealthResponse {
 export type ResolvedHealthOptions = Readonly<Required<LlmRouterHealthOptions>>;
 
 /** The default thresholds. */
+const HEALTH_KEYS = ['windowMs', 'degradedSuccessRate', 'downSuccessRate', 'minRequests', 'degradedStatus'] as const satisfies ReadonlyArray<keyof LlmRouterHealthOptions>;
+
 export const DEFAULT_HEALTH_OPTIONS: ResolvedHealthOptions = {
   windowMs: 60_000,
   degradedSuccessRate: 0.9,
@@ -96,7 +99,8 @@ export const DEFAULT_HEALTH_OPTIONS: ResolvedHealthOptions = {
 };
 
 /** Fills `options` in from `base` and checks them; a `ConfigurationError` names `${field}.<threshold>`. */
-export function resolveHealthOptions(options: LlmRouterHealthOptions | undefined, base: ResolvedHealthOptions, field: string): ResolvedHealthOptions {
+export function resolveHealthOptions(options: LlmRouterHealthOptions | undefined, base: ResolvedHealthOptions, field: string, otherKeys: readonly string[] = []): ResolvedHealthOptions {
+  if (typeof options === 'object' && options !== null) onlyKnownOptions(options, [...otherKeys, ...HEALTH_KEYS], field);
   const o = { ...base, ...definedOnly(pickThresholds(options ?? {})) };
   if (!(Number.isFinite(o.windowMs) && o.windowMs > 0)) throw new ConfigurationError(`${field}.windowMs`, 'must be a number > 0');
   for (const k of ['degradedSuccessRate', 'downSuccessRate'] as const) {
@@ -125,7 +129,7 @@ export function resolveHealthOptions(options: LlmRouterHealthOptions | undefined
  * `LlmRouterHealthIndicator` (NestJS) and the Express middleware's `health` route judge the same way.
  */
 export function evaluateRouterHealth(router: LlmRouter, options: EvaluateRouterHealthOptions = {}): LlmRouterHealth {
-  return judgeRouterHealth(router, resolveHealthOptions(options, DEFAULT_HEALTH_OPTIONS, 'options'), options.collector);
+  return judgeRouterHealth(router, resolveHealthOptions(options, DEFAULT_HEALTH_OPTIONS, 'options', ['collector']), options.collector);
 }
 
 /** `evaluateRouterHealth` with thresholds already resolved. */

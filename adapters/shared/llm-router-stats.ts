@@ -1,4 +1,5 @@
 import { ConfigurationError, type MetricsCollector, type AggregatedMetrics, type MetricsSummary, type ProviderComparison, type LlmRouter, type ProviderStatus } from 'llm-api-router';
+import { onlyKnownOptions } from './known-options.js';
 
 /** The JSON body of the stats route of the NestJS module and the Express middleware. */
 export interface LlmRouterStats {
@@ -20,6 +21,7 @@ export interface LlmRouterStats {
 export function statsPath(stats: boolean | { path?: string } | undefined, field: string, fallback = '/stats'): string | undefined {
   if (stats === undefined || stats === false) return undefined;
   if (stats !== true && (typeof stats !== 'object' || stats === null)) throw new ConfigurationError(field, 'must be a boolean or { path }');
+  if (stats !== true) onlyKnownOptions(stats, ['path'], field);
   return normalizePath(stats === true ? undefined : stats.path, fallback, `${field}.path`);
 }
 

@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
 import { context, metrics, SpanStatusCode, trace, type Context, type MeterProvider, type Span, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import type { Observable, Subscription } from 'rxjs';
+import { onlyKnownKeys } from '../config/checks.js';
+import { ConfigurationError } from '../errors/llm-router-error.js';
 import { ATTACH_EVENT_SINK, type EventSink, type EventSinkSource } from '../events/event-sink.js';
 import { rx } from '../events/lazy-rxjs.js';
 import type { AttemptEndEvent, AttemptStartEvent, Operation, RequestEndEvent, RequestStartEvent, RouterEvent, RouterEventType } from '../events/router-event.js';
@@ -43,6 +45,8 @@ export interface OpenTelemetryInstrumentationOptions {
   captureContent?: boolean;
 }
 
+const OPTION_KEYS = ['meterProvider', 'tracerProvider', 'captureContent'] as const satisfies ReadonlyArray<keyof OpenTelemetryInstrumentationOptions>;
+
 /** Anything with a router's `events$`: an `LlmRouter` or a `Client`. */
 export interface OpenTelemetryEventSource {
   readonly events$: Observable<RouterEvent>;
@@ -73,6 +77,8 @@ interface TrackedRequest {
  * returned subscription to stop.
  */
 export function instrumentOpenTelemetry(source: OpenTelemetryEventSource, options: OpenTelemetryInstrumentationOptions = {}): Subscription {
+  if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object');
+  onlyKnownKeys(options as Record<string, unknown>, OPTION_KEYS, 'options', 'instrumentOpenTelemetry');
   const instrumentation = new GenAiInstrumentation(options);
   const attachSink = (source as Partial<EventSinkSource>)[ATTACH_EVENT_SINK];
   let subscription: Subscription;

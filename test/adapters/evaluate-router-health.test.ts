@@ -66,6 +66,8 @@ describe('evaluateRouterHealth', () => {
         [{ downSuccessRate: 0.95 }, 'options.downSuccessRate'],
         [{ minRequests: 1.5 }, 'options.minRequests'],
         [{ degradedStatus: 'maybe' }, 'options.degradedStatus'],
+        [{ windowMS: 10_000 }, 'options.windowMS'],
+        [{ collecter: collector }, 'options.collecter'],
       ];
       for (const [options, field] of cases) {
         assert.throws(() => evaluateRouterHealth(router, options), (e: unknown) => e instanceof ConfigurationError && e.field === field, field);

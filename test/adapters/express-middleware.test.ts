@@ -138,6 +138,26 @@ for (const [label, express] of VERSIONS) {
       }
     });
 
+    test('a mistyped option name is a ConfigurationError naming it: a misspelt bearerToken never serves the metrics unprotected', async () => {
+      const router = new LlmRouter({ providers: [mockProvider('x')] });
+      try {
+        const cases: Array<[object, string, RegExp]> = [
+          [{ auth: { bearertoken: 'tok-123' } }, 'auth.bearertoken', /is not an option of auth \(its options: bearerToken\)/],
+          [{ auth: { token: 'tok-123' } }, 'auth.token', /auth \(its options: bearerToken\)/],
+          [{ metricsPath: '/m' }, 'metricsPath', /is not an option of llmRouterMiddleware \(its options: router, path, collector, metadataLabels, auth, stats, health\)/],
+          [{ stats: { pathh: '/s' } }, 'stats.pathh', /stats \(its options: path\)/],
+          [{ health: { windowMS: 5_000 } }, 'health.windowMS', /is not an option of health \(its options: path, key, windowMs,/],
+        ];
+        for (const [extra, field, message] of cases) {
+          assert.throws(() => llmRouterMiddleware({ router, ...extra } as LlmRouterMiddlewareOptions), (e: unknown) => e instanceof ConfigurationError && e.field === field && message.test(e.message), field);
+        }
+        const middleware = llmRouterMiddleware({ router, path: undefined, auth: { bearerToken: undefined }, health: { path: '/h', windowMs: undefined } });
+        middleware.close();
+      } finally {
+        await router.close();
+      }
+    });
+
     test('auth as a function: 403 when it refuses, errors go to the error handler', async () => {
       const { url } = await start((app, router) => {
         app.use(

@@ -10,6 +10,7 @@ import {
   Module,
 } from '@nestjs/common';
 import { of } from 'rxjs';
+import { NestFactory } from '@nestjs/core';
 import { LLM_METRICS_COLLECTOR, LLM_ROUTER_OPTIONS, LlmRouterModule, type LlmRouterModuleOptions, type LlmRouterOptionsFactory } from '../../adapters/nestjs/index.js';
 import { ConfigurationError } from '../../lib/index.js';
 import { MetricsCollector } from '../../lib/index.js';
@@ -291,6 +292,32 @@ for (const platform of PLATFORMS) {
     test('invalid options fail when the module is defined, naming the field', () => {
       assert.throws(() => LlmRouterModule.forRoot(routerOptions({ metrics: { path: '/metrics?x' } })), (e: unknown) => e instanceof ConfigurationError && e.field === 'metrics.path');
       assert.throws(() => LlmRouterModule.forRoot(routerOptions({ metrics: { stats: { path: 'a b' } } })), (e: unknown) => e instanceof ConfigurationError && e.field === 'metrics.stats.path');
+    });
+
+    test('a mistyped option name of the module is a ConfigurationError naming it: a misspelt bearerToken never serves the metrics unprotected', async () => {
+      const cases: Array<[Partial<LlmRouterModuleOptions>, string]> = [
+        [{ metrics: { bearertoken: 'tok-123' } as never }, 'metrics.bearertoken'],
+        [{ metrics: { paht: '/m' } as never }, 'metrics.paht'],
+        [{ metrics: { stats: { pathh: '/s' } as never } }, 'metrics.stats.pathh'],
+        [{ health: { minRequest: 3 } as never }, 'health.minRequest'],
+      ];
+      for (const [extra, field] of cases) {
+        assert.throws(() => LlmRouterModule.forRoot(routerOptions(extra)), (e: unknown) => e instanceof ConfigurationError && e.field === field && /is not an option of/.test(e.message), field);
+      }
+      assert.throws(
+        () => LlmRouterModule.forRootAsync({ useFactory: () => routerOptions(), global: true } as never),
+        (e: unknown) => e instanceof ConfigurationError && e.field === 'LlmRouterModule.forRootAsync(options).global' && /did you mean isGlobal\?|its options: .*isGlobal/.test(e.message),
+      );
+      for (const [extra, field] of [
+        [{ metrics: { bearertoken: 'tok-123' } }, 'metrics.bearertoken'],
+        [{ openTelemetry: { captureContents: true } }, 'options.captureContents'],
+      ] as const) {
+        await assert.rejects(
+          NestFactory.createApplicationContext(makeModule({ imports: [LlmRouterModule.forRootAsync({ useFactory: () => routerOptions(extra as never) })] }), { logger: false, abortOnError: false }),
+          (e: unknown) => e instanceof ConfigurationError && e.field === field,
+          field,
+        );
+      }
     });
 
     test('forRootAsync rejects options without exactly one source', () => {

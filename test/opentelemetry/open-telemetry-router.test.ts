@@ -2,7 +2,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { LlmRouter, Client, MetricsCollector, type ChatCompletionChunk } from '../../lib/index.js';
+import { LlmRouter, Client, ConfigurationError, MetricsCollector, type ChatCompletionChunk } from '../../lib/index.js';
 import { instrumentOpenTelemetry, GENAI_CLIENT_DURATION_BUCKETS, GENAI_CLIENT_TOKEN_USAGE_BUCKETS } from '../../lib/opentelemetry/index.js';
 import { MockProviderServer } from '../../lib/testing/index.js';
 import { createTestTelemetry, histogram, hrMillis, MESSAGES, pointWith, type TestTelemetry } from './otel-test-kit.js';
@@ -157,6 +157,17 @@ describe('metrics', () => {
     await router.chat.completions.create({ messages: MESSAGES });
     assert.equal(pointWith(histogram(await telemetry.metrics(), DURATION), {}).value.count, 1);
     assert.equal(telemetry.spans().length, 1);
+  });
+  test('a mistyped option name is a ConfigurationError naming it, and nothing is subscribed', async () => {
+    telemetry = createTestTelemetry();
+    const router = mockRouter();
+    assert.throws(
+      () => instrumentOpenTelemetry(router, { meterProvider: telemetry.meterProvider, captureContents: true } as never),
+      (e: unknown) => e instanceof ConfigurationError && e.field === 'options.captureContents' && /not an option of instrumentOpenTelemetry; did you mean captureContent\?/.test(e.message),
+    );
+    assert.throws(() => instrumentOpenTelemetry(router, 'yes' as never), (e: unknown) => e instanceof ConfigurationError && e.field === 'options');
+    await router.chat.completions.create({ messages: MESSAGES });
+    assert.equal((await telemetry.metrics()).size, 0);
   });
   test('closing the router ends the subscription; instrumenting a closed router returns a closed one', async () => {
     telemetry = createTestTelemetry();
