@@ -67,7 +67,7 @@ export function onlyKnownKeys(value: Record<string, unknown>, known: readonly st
 }
 
 /** The name of `names` that `key` most likely misspells: the same but for case, one containing the other, or a few edits away. */
-function closestName(key: string, names: readonly string[]): string | undefined {
+export function closestName(key: string, names: readonly string[]): string | undefined {
   const lower = key.toLowerCase();
   const byCase = names.find((n) => n.toLowerCase() === lower);
   if (byCase !== undefined) return byCase;

@@ -1,11 +1,37 @@
+import { closestName } from '../config/checks.js';
 import { BadRequestError } from '../errors/llm-router-error.js';
-import type { ChatCompletionRequest } from '../types/chat.js';
+import type { ChatCompletionChoice, ChatCompletionRequest, ChatMessage } from '../types/chat.js';
 import type { EmbeddingsRequest } from '../types/embeddings.js';
 
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool']);
 
 function fail(field: string, reason: string): never {
   throw new BadRequestError(`Invalid request: ${field} ${reason}`, { field });
+}
+
+const CHAT_FIELDS: ReadonlySet<string> = new Set([
+  'messages', 'model', 'temperature', 'maxTokens', 'topP', 'stop', 'tools', 'toolChoice', 'signal', 'timeoutMs', 'stream', 'user', 'seed',
+  'presencePenalty', 'frequencyPenalty', 'responseFormat', 'metadata', 'maxRetries', 'headers',
+] satisfies ReadonlyArray<keyof ChatCompletionRequest>);
+
+/** A message's fields, and the answer's `reasoning` and `refusal`, so that an answer's message can be passed back as it is. */
+const MESSAGE_FIELDS: ReadonlySet<string> = new Set([
+  'role', 'content', 'name', 'toolCalls', 'toolCallId', 'reasoning', 'refusal',
+] satisfies ReadonlyArray<keyof ChatMessage | keyof ChatCompletionChoice['message']>);
+
+const EMBEDDINGS_FIELDS: ReadonlySet<string> = new Set([
+  'input', 'model', 'dimensions', 'signal', 'timeoutMs', 'metadata', 'maxRetries', 'headers',
+] satisfies ReadonlyArray<keyof EmbeddingsRequest>);
+
+/** A field the router does not know would be dropped on the way to the provider (`max_tokens`, `maxToken`): refused, naming it. */
+function onlyKnownFields(value: object, known: ReadonlySet<string>, field: string, kind: string): void {
+  for (const key in value) {
+    if (!known.has(key) && Object.hasOwn(value, key) && (value as Record<string, unknown>)[key] !== undefined) {
+      const guess = closestName(key, [...known]);
+      const shown = key.length > 60 ? `${key.slice(0, 60)}…` : key;
+      fail(`${field}${shown}`, `is not ${kind} field${guess === undefined ? '' : `; did you mean ${guess}?`}`);
+    }
+  }
 }
 
 function checkRange(value: unknown, field: string, min: number, max: number): void {
@@ -54,11 +80,13 @@ function checkRoutingOptions(req: { metadata?: unknown; maxRetries?: unknown; he
 /** Checks a chat request before any network call; throws `BadRequestError` naming the field. */
 export function validateChatRequest(req: ChatCompletionRequest): void {
   if (typeof req !== 'object' || req === null) fail('request', 'must be an object');
+  onlyKnownFields(req, CHAT_FIELDS, '', 'a chat request');
   const messages = req.messages;
   if (!Array.isArray(messages) || messages.length === 0) fail('messages', 'must be a non-empty array');
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i];
     if (typeof m !== 'object' || m === null) fail(`messages[${i}]`, 'must be an object');
+    onlyKnownFields(m, MESSAGE_FIELDS, `messages[${i}].`, 'a message');
     if (!ROLES.has(m.role)) fail(`messages[${i}].role`, `must be one of system, developer, user, assistant, tool; got ${JSON.stringify(m.role)}`);
     const c = m.content;
     if (c === null || c === undefined) {
@@ -100,6 +128,10 @@ export function validateChatRequest(req: ChatCompletionRequest): void {
       }
     }
   }
+  const rf = req.responseFormat;
+  if (rf !== undefined && (typeof rf !== 'object' || rf === null || (rf.type !== 'text' && rf.type !== 'json_object'))) {
+    fail('responseFormat', 'must be { type: "text" } or { type: "json_object" }');
+  }
   const tc = req.toolChoice;
   if (tc !== undefined && tc !== 'auto' && tc !== 'none' && tc !== 'required' && !(tc?.type === 'function' && typeof tc.function?.name === 'string')) {
     fail('toolChoice', 'must be "auto", "none", "required" or { type: "function", function: { name } }');
@@ -109,6 +141,7 @@ export function validateChatRequest(req: ChatCompletionRequest): void {
 /** Checks an embeddings request before any network call. */
 export function validateEmbeddingsRequest(req: EmbeddingsRequest): void {
   if (typeof req !== 'object' || req === null) fail('request', 'must be an object');
+  onlyKnownFields(req, EMBEDDINGS_FIELDS, '', 'an embeddings request');
   const input = req.input;
   const ok = typeof input === 'string' ? input.length > 0 : Array.isArray(input) && input.length > 0 && input.every((s) => typeof s === 'string');
   if (!ok) fail('input', 'must be a non-empty string or a non-empty array of strings');

@@ -49,6 +49,11 @@ describe('request validation', () => {
     ['bad toolChoice', { messages: [user], toolChoice: 'always' }, 'toolChoice'],
     ['empty model', { messages: [user], model: '' }, 'model'],
     ['model not served', { messages: [user], model: 'other-model' }, 'model'],
+    ['an OpenAI snake_case field', { messages: [user], max_tokens: 5 }, 'max_tokens'],
+    ['a misspelt field', { messages: [user], maxToken: 5 }, 'maxToken'],
+    ['response_format', { messages: [user], response_format: { type: 'json_object' } }, 'response_format'],
+    ['a responseFormat type not routed', { messages: [user], responseFormat: { type: 'json_schema' } }, 'responseFormat'],
+    ['a message field in snake_case', { messages: [user, { role: 'assistant', content: '', tool_calls: [] }] }, 'messages[1].tool_calls'],
   ];
 
   for (const [name, request, field] of cases) {
@@ -67,6 +72,23 @@ describe('request validation', () => {
     });
   }
 
+  it('a field that is not one names the field it most likely is', async () => {
+    const guesses: Array<[object, RegExp]> = [
+      [{ messages: [user], max_tokens: 5 }, /^Invalid request: max_tokens is not a chat request field; did you mean maxTokens\?$/],
+      [{ messages: [user], tool_choice: 'none' }, /did you mean toolChoice\?$/],
+      [{ messages: [user], timeoutMS: 5 }, /did you mean timeoutMs\?$/],
+      [{ messages: [{ role: 'tool', content: 'r', toolCallId: 'a', tool_call_id: 'a' }] }, /^Invalid request: messages\[0\]\.tool_call_id is not a message field; did you mean toolCallId\?$/],
+    ];
+    for (const [request, message] of guesses) {
+      const err = await rejects(client.chat.completions.create(request as ChatCompletionRequest), BadRequestError);
+      assert.match(err.message, message);
+    }
+    const err = await rejects(client.embeddings.create({ input: 'a', dimension: 3 } as never), BadRequestError);
+    assert.equal(err.field, 'dimension');
+    assert.match(err.message, /is not an embeddings request field; did you mean dimensions\?$/);
+    assert.equal(server.requests.length, 0);
+  });
+
   it('rejects a request that is not an object', async () => {
     const err = await rejects(client.chat.completions.create(null as never), BadRequestError);
     assert.equal(err.field, 'request');
@@ -79,6 +101,7 @@ describe('request validation', () => {
       [{ input: ['a', 2] }, 'input'],
       [{ input: 'a', dimensions: 0 }, 'dimensions'],
       [{ input: 'a', timeoutMs: 0 }, 'timeoutMs'],
+      [{ input: 'a', encoding_format: 'float' }, 'encoding_format'],
     ];
     for (const [request, field] of bad) {
       const err = await rejects(client.embeddings.create(request as never), BadRequestError);
@@ -91,5 +114,14 @@ describe('request validation', () => {
     const res = await client.chat.completions.create({ messages: [user], temperature: 0, topP: 1, maxTokens: 5 });
     assert.equal(res.choices[0]!.message.content, 'Echo: hi');
     assert.equal(server.requests.length, 1);
+  });
+
+  it('a field given as undefined, and an answer message passed back with its reasoning and refusal, are accepted', async () => {
+    const before = server.requests.length;
+    const first = await client.chat.completions.create({ messages: [user], maxTokens: undefined, responseFormat: { type: 'text' } });
+    const answer = first.choices[0]!.message;
+    const second = await client.chat.completions.create({ messages: [user, answer, user] });
+    assert.equal(second.choices[0]!.message.content, 'Echo: hi');
+    assert.equal(server.requests.length, before + 2);
   });
 });
