@@ -18,8 +18,10 @@ type Json = Record<string, unknown>;
  * Parses the body of `POST /v1/chat/completions` (raw bytes, text, or an already parsed value) from
  * OpenAI's snake_case JSON into the router's camelCase request. Every member OpenAI defines is
  * type-checked (a wrong type is a 400 naming it in `param`), unknown members are refused as OpenAI
- * does, and what the router cannot honour (`n` > 1, logprobs, audio, …) is a 400 rather than silently
- * dropped. Value ranges are left to the router's own validation (whose errors map back to snake_case).
+ * does, and what the router cannot honour (`n` > 1, logprobs, audio, `reasoning_effort`, …) is a 400 rather
+ * than silently dropped. `safety_identifier` is the router's `user`. Only hints that change no answer are
+ * accepted and not forwarded: `store`, `prompt_cache_key`, `prompt_cache_retention`, `service_tier` `auto` or
+ * `default`, `parallel_tool_calls: true` and `stream_options.include_obfuscation`. Value ranges are left to the router's own validation (whose errors map back to snake_case).
  * `servedModels` undefined means any model name is routed; otherwise an unknown model is a 404.
  */
 export function parseChatRequest(body: unknown, servedModels: ReadonlySet<string> | undefined): ParsedChatRequest {
@@ -41,6 +43,12 @@ export function parseChatRequest(body: unknown, servedModels: ReadonlySet<string
   if (request.maxTokens === undefined) copy(json, 'max_completion_tokens', request, 'maxTokens');
   copy(json, 'stop', request, 'stop');
   copy(json, 'user', request, 'user');
+  if (typeof json.safety_identifier === 'string') {
+    if (request.user !== undefined && request.user !== json.safety_identifier) {
+      throw invalidRequest("Invalid 'safety_identifier': this router forwards one end-user id; give 'safety_identifier' or 'user', or the same value in both.", 'safety_identifier', 'invalid_value');
+    }
+    request.user = json.safety_identifier;
+  }
   copy(json, 'seed', request, 'seed');
   copy(json, 'presence_penalty', request, 'presencePenalty');
   copy(json, 'frequency_penalty', request, 'frequencyPenalty');
@@ -62,6 +70,11 @@ function refuseUnsupported(json: Json): void {
   if (json.function_call !== undefined) throw unsupported('function_call', "deprecated by OpenAI and not routed; use 'tool_choice'.");
   if (json.web_search_options !== undefined) throw unsupported('web_search_options', 'this router does not search the web.');
   if (isObject(json.logit_bias) && Object.keys(json.logit_bias).length > 0) throw unsupported('logit_bias', 'this router cannot bias tokens across providers.');
+  if (json.reasoning_effort != null) throw unsupported('reasoning_effort', "this router does not set a reasoning effort; the provider's default applies.");
+  if (json.verbosity != null) throw unsupported('verbosity', 'this router does not set a verbosity.');
+  if (json.parallel_tool_calls === false) throw unsupported('parallel_tool_calls', 'this router cannot turn parallel tool calls off across providers.');
+  if (json.prediction != null) throw unsupported('prediction', 'this router does not send predicted outputs.');
+  if (json.service_tier != null && json.service_tier !== 'auto' && json.service_tier !== 'default') throw unsupported('service_tier', "this router routes at the providers' default tier ('auto' or 'default').");
 }
 
 function copy<K extends keyof ChatCompletionRequest>(from: Json, key: string, to: ChatCompletionRequest, target: K): void {

@@ -68,6 +68,13 @@ const ROWS: Row[] = [
   { name: 'logit_bias: { "50256": "x" }', body: chat({ logit_bias: { '50256': 'x' } }), status: 400, param: 'logit_bias.50256', code: 'invalid_type' },
   { name: 'reasoning_effort: "max"', body: chat({ reasoning_effort: 'max' }), status: 400, param: 'reasoning_effort', code: 'invalid_value' },
   { name: 'service_tier: 3', body: chat({ service_tier: 3 }), status: 400, param: 'service_tier', code: 'invalid_type' },
+  // members a client sends on purpose that the router cannot honour: refused, never dropped
+  { name: 'reasoning_effort: "high" (not served)', body: chat({ reasoning_effort: 'high' }), status: 400, param: 'reasoning_effort', code: 'unsupported_parameter' },
+  { name: 'verbosity: "low" (not served)', body: chat({ verbosity: 'low' }), status: 400, param: 'verbosity', code: 'unsupported_parameter' },
+  { name: 'parallel_tool_calls: false (not served)', body: chat({ parallel_tool_calls: false }), status: 400, param: 'parallel_tool_calls', code: 'unsupported_parameter' },
+  { name: 'prediction (not served)', body: chat({ prediction: { type: 'content', content: 'x' } }), status: 400, param: 'prediction', code: 'unsupported_parameter' },
+  { name: 'service_tier: "flex" (not served)', body: chat({ service_tier: 'flex' }), status: 400, param: 'service_tier', code: 'unsupported_parameter' },
+  { name: 'safety_identifier and a different user', body: chat({ safety_identifier: 'a', user: 'b' }), status: 400, param: 'safety_identifier', code: 'invalid_value' },
   { name: 'response_format: "json"', body: chat({ response_format: 'json' }), status: 400, param: 'response_format', code: 'invalid_type' },
   { name: 'response_format.type: "xml"', body: chat({ response_format: { type: 'xml' } }), status: 400, param: 'response_format.type', code: 'invalid_value' },
   { name: 'tool_choice: "sometimes"', body: chat({ tool_choice: 'sometimes' }), status: 400, param: 'tool_choice', code: 'invalid_value' },

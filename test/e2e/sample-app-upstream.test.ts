@@ -66,6 +66,30 @@ for (const variant of VARIANTS) {
       assert.equal((seen.body as { model: string }).model, 'up-model');
     });
 
+    test('what the router routes reaches the provider; safety_identifier as its user; hints that change no answer are accepted', async () => {
+      const seen = upstream.requests.length;
+      const completion = await openai.chat.completions.create({
+        model: 'up-model',
+        messages: [{ role: 'user', content: 'hi' }],
+        max_completion_tokens: 7,
+        temperature: 0.5,
+        safety_identifier: 'hashed-user-1',
+        parallel_tool_calls: true,
+        reasoning_effort: null,
+        service_tier: 'auto',
+        store: false,
+        prompt_cache_key: 'conversation-1',
+        prompt_cache_retention: '24h',
+      });
+      assert.equal(completion.object, 'chat.completion');
+      const sent = upstream.requests.slice(seen);
+      assert.equal(sent.length, 1);
+      const body = sent[0]!.body as Record<string, unknown>;
+      assert.equal(body.max_tokens ?? body.max_completion_tokens, 7);
+      assert.equal(body.temperature, 0.5);
+      assert.equal(body.user, 'hashed-user-1');
+    });
+
     test('a stream cut by the provider ends with an SSE error event and no [DONE]; the openai client throws', async () => {
       upstream.enqueueFault({ cutAfterChunks: 2 }, { match: { stream: true } });
       const raw = await fetch(`${app.url}/v1/chat/completions`, {
