@@ -102,6 +102,7 @@ export function validateChatRequest(req: ChatCompletionRequest): void {
         }
       }
     }
+    if (m.name !== undefined && (typeof m.name !== 'string' || m.name === '')) fail(`messages[${i}].name`, 'must be a non-empty string');
     if (m.role === 'tool' && (typeof m.toolCallId !== 'string' || m.toolCallId === '')) {
       fail(`messages[${i}].toolCallId`, 'is required on a tool message');
     }
@@ -116,6 +117,8 @@ export function validateChatRequest(req: ChatCompletionRequest): void {
   checkSignal(req.signal);
   checkRoutingOptions(req);
   if (req.stream !== undefined && typeof req.stream !== 'boolean') fail('stream', 'must be a boolean');
+  if (req.seed !== undefined && !Number.isSafeInteger(req.seed)) fail('seed', `must be a whole number, got ${String(req.seed)}`);
+  if (req.user !== undefined && typeof req.user !== 'string') fail('user', 'must be a string');
   if (req.stop !== undefined && typeof req.stop !== 'string' && !(Array.isArray(req.stop) && req.stop.every((s) => typeof s === 'string'))) {
     fail('stop', 'must be a string or an array of strings');
   }
@@ -126,6 +129,10 @@ export function validateChatRequest(req: ChatCompletionRequest): void {
       if (t?.type !== 'function' || typeof t.function?.name !== 'string' || t.function.name === '') {
         fail(`tools[${i}]`, 'must be { type: "function", function: { name, parameters? } }');
       }
+      const parameters = t.function.parameters;
+      if (parameters !== undefined && (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters))) {
+        fail(`tools[${i}].function.parameters`, 'must be a JSON Schema object');
+      }
     }
   }
   const rf = req.responseFormat;
@@ -135,6 +142,11 @@ export function validateChatRequest(req: ChatCompletionRequest): void {
   const tc = req.toolChoice;
   if (tc !== undefined && tc !== 'auto' && tc !== 'none' && tc !== 'required' && !(tc?.type === 'function' && typeof tc.function?.name === 'string')) {
     fail('toolChoice', 'must be "auto", "none", "required" or { type: "function", function: { name } }');
+  }
+  if (tc === 'required' || typeof tc === 'object') {
+    const tools = req.tools ?? [];
+    if (tools.length === 0) fail('toolChoice', 'needs tools to choose from');
+    if (typeof tc === 'object' && !tools.some((t) => t.function.name === tc.function.name)) fail('toolChoice', 'names a function that is not in tools');
   }
 }
 

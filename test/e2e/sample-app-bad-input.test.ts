@@ -79,6 +79,8 @@ const ROWS: Row[] = [
   { name: 'response_format.type: "xml"', body: chat({ response_format: { type: 'xml' } }), status: 400, param: 'response_format.type', code: 'invalid_value' },
   { name: 'tool_choice: "sometimes"', body: chat({ tool_choice: 'sometimes' }), status: 400, param: 'tool_choice', code: 'invalid_value' },
   { name: 'tool_choice: 1', body: chat({ tool_choice: 1 }), status: 400, param: 'tool_choice', code: 'invalid_type' },
+  { name: 'tool_choice: "required" without tools', body: chat({ tool_choice: 'required' }), status: 400, param: 'tool_choice', code: 'invalid_value' },
+  { name: 'tool_choice naming a function not in tools', body: chat({ tools: [{ type: 'function', function: { name: 'f' } }], tool_choice: { type: 'function', function: { name: 'g' } } }), status: 400, param: 'tool_choice', code: 'invalid_value' },
   { name: 'tools: {}', body: chat({ tools: {} }), status: 400, param: 'tools', code: 'invalid_type' },
   { name: 'tools[0].type: "shell"', body: chat({ tools: [{ type: 'shell' }] }), status: 400, param: 'tools[0].type', code: 'invalid_value' },
   { name: 'tools[0].function.name missing', body: chat({ tools: [{ type: 'function', function: {} }] }), status: 400, param: 'tools[0].function.name', code: 'missing_required_parameter' },
