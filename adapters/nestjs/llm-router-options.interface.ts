@@ -38,7 +38,8 @@ export interface LlmRouterMetricsOptions {
   stats?: boolean | { path?: string };
   /**
    * `metadata` keys that become labels of the routed-request families and the cost counter of the
-   * module's own collector (ignored when `metricsCollector` is given: configure that one instead).
+   * module's own collector. Not together with `metricsCollector` (give that one its `metadataLabels`) nor
+   * `metricsEnabled: false`: either is a `ConfigurationError`.
    */
   metadataLabels?: string[];
 }

@@ -104,6 +104,10 @@ export class LlmRouterModule {
 function checkOptions(options: LlmRouterModuleOptions, field: string): LlmRouterModuleOptions {
   if (typeof options !== 'object' || options === null) throw new ConfigurationError(field, 'must return an object');
   resolveHealthOptions(options.health, DEFAULT_HEALTH_OPTIONS, 'health');
+  if (options.metrics?.metadataLabels !== undefined) {
+    if (options.metricsCollector !== undefined) throw new ConfigurationError('metrics.metadataLabels', 'cannot be combined with metricsCollector: give the collector its metadataLabels');
+    if (options.metricsEnabled === false) throw new ConfigurationError('metrics.metadataLabels', 'needs metrics, but the router has metricsEnabled: false');
+  }
   return options;
 }
 

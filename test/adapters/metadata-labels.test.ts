@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { llmRouterMiddleware } from '../../adapters/express/index.js';
-import { LlmRouterModule } from '../../adapters/nestjs/index.js';
+import { LlmRouterModule, type LlmRouterModuleOptions } from '../../adapters/nestjs/index.js';
 import { ConfigurationError, LlmRouter, MetricsCollector } from '../../lib/index.js';
 import { makeModule, mockProvider, startNest } from './nest-helpers.js';
 
@@ -55,6 +55,21 @@ describe('metadataLabels in the adapters\' metrics options', () => {
     const collector = new MetricsCollector();
     closers.push(() => collector.close());
     assert.throws(() => llmRouterMiddleware({ router, collector, metadataLabels: ['team'] }), (e: unknown) => e instanceof ConfigurationError && e.field === 'metadataLabels');
+  });
+
+  test('NestJS: metrics.metadataLabels with metricsCollector, or without metrics, is a ConfigurationError naming the field (the labels would be lost)', () => {
+    const collector = new MetricsCollector();
+    closers.push(() => collector.close());
+    const cases: Array<[Partial<LlmRouterModuleOptions>, RegExp]> = [
+      [{ metricsCollector: collector }, /cannot be combined with metricsCollector/],
+      [{ metricsEnabled: false }, /metricsEnabled: false/],
+    ];
+    for (const [extra, message] of cases) {
+      assert.throws(
+        () => LlmRouterModule.forRoot({ providers: [mockProvider('m')], metrics: { metadataLabels: ['team'] }, ...extra }),
+        (e: unknown) => e instanceof ConfigurationError && e.field === 'metrics.metadataLabels' && message.test(e.message),
+      );
+    }
   });
 
   test('NestJS: metrics.metadataLabels labels the module collector\'s routed-request families', async () => {
