@@ -27,7 +27,7 @@ function resolveCircuitBreaker(cb: unknown): ResolvedCircuitBreaker | undefined 
   };
 }
 
-function resolveBudgets(budgets: unknown): BudgetConfig[] {
+function resolveBudgets(budgets: unknown, providerNames: ReadonlySet<string>): BudgetConfig[] {
   if (budgets === undefined) return [];
   if (!Array.isArray(budgets)) throw new ConfigurationError('budgets', `must be an array, got ${describeValue(budgets)}`);
   const names = new Set<string>();
@@ -46,6 +46,10 @@ function resolveBudgets(budgets: unknown): BudgetConfig[] {
       if (b[key] !== undefined && (typeof b[key] !== 'string' || b[key] === '')) {
         throw new ConfigurationError(`${at}.${key}`, `must be a non-empty string, got ${describeValue(b[key])}`);
       }
+    }
+    if (typeof b.provider === 'string' && !providerNames.has(b.provider)) {
+      const names = [...providerNames];
+      throw new ConfigurationError(`${at}.provider`, `names no provider of this router (providers: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', …' : ''}); a budget covers a provider by its name`);
     }
     stringRecord(b.metadata, `${at}.metadata`);
   });
@@ -115,7 +119,7 @@ export function resolveRouterConfig(
     prices: options.prices,
     metricsEnabled: options.metricsEnabled !== false,
     metricsCollector: options.metricsCollector,
-    budgets: resolveBudgets(options.budgets),
+    budgets: resolveBudgets(options.budgets, seen),
     sharedState: resolveSharedState(options.sharedState),
   };
 }

@@ -174,6 +174,14 @@ describe('config validation: names that are not options', () => {
     });
   }
 
+  it('a budget for a provider the router does not have is an error naming it, not a budget that never applies', () => {
+    const e = configError(router({ providers: [mock, { providerType: 'mock', name: 'backup' }], budgets: [{ name: 'b', provider: 'mian', limitUsd: 1, windowMs: 1000 }] }));
+    assert.equal(e.field, 'budgets[0].provider');
+    assert.match(e.message, /names no provider of this router \(providers: m, backup\)/);
+    const ok = new LlmRouter({ metricsEnabled: false, providers: [mock], budgets: [{ name: 'b', provider: 'm', limitUsd: 1, windowMs: 1000 }] });
+    void ok.close();
+  });
+
   it('free-form maps keep any key: headers, model aliases, prices by model, budget metadata', () => {
     const r = new LlmRouter({
       providers: [{ ...mock, headers: { 'x-anything': '1' }, models: { 'any-alias': 'mock-model' } }],
