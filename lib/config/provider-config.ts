@@ -68,7 +68,10 @@ export interface ProviderConfig {
   apiKey?: string;
   /** Base URL of the API, e.g. `https://api.openai.com/v1`. Defaults per provider type; required for `openai-compatible` and `azure-openai`. */
   baseUrl?: string;
-  /** The model used when a request names none (`mock` has one: `mock-model`). */
+  /**
+   * The model used when a request names none (`mock` has one: `mock-model`). A request naming it is served
+   * too (`listModels()` lists it); an alias of `models` sends the alias' model.
+   */
   defaultModel?: string;
   /** The models this provider serves: a list of names, or a map from a public alias to the provider's model name. */
   models?: string[] | Record<string, string>;

@@ -9,12 +9,15 @@ function hasValue(map: ReadonlyMap<string, string>, value: string): boolean {
   return false;
 }
 
-/** The model name a provider is sent for the caller's `model`, or undefined when it does not serve it. */
+/**
+ * The model name a provider is sent for the caller's `model`, or undefined when it does not serve it. It
+ * serves its `defaultModel` (an alias of `models` or a model name) and its `models`, as `listModels()` lists.
+ */
 function modelFor(slot: ProviderSlot, model: string | undefined): string | undefined {
   const c = slot.provider.config;
-  if (model === undefined) return c.defaultModel ?? (c.models === undefined ? undefined : c.models.values().next().value);
+  if (model === undefined) return c.defaultModel === undefined ? c.models?.values().next().value : (c.models?.get(c.defaultModel) ?? c.defaultModel);
   if (c.models === undefined) return model;
-  return c.models.get(model) ?? (hasValue(c.models, model) ? model : undefined);
+  return c.models.get(model) ?? (model === c.defaultModel || hasValue(c.models, model) ? model : undefined);
 }
 
 /** Finds a request's candidates (the providers that serve its model) and orders them by the strategy. */

@@ -175,6 +175,29 @@ describe('LlmRouter against a real server', () => {
       const err = await rejects(ask(r, { model: 'huge' }), BadRequestError);
       assert.equal(err.field, 'model');
     });
+
+    it('a defaultModel is served by name like the models listModels() lists, and an alias as defaultModel sends its model', async () => {
+      const r = new LlmRouter({
+        providers: [provider('a', { models: ['small'], defaultModel: 'a-default' }), provider('b', { models: { fast: 'b-fast-2025' }, defaultModel: 'fast' })],
+        metricsEnabled: false,
+      });
+      routers.push(r);
+      const sent = (name: string): string => (server.requests.filter((q) => q.path.startsWith(seg(name))).at(-1)!.body as { model: string }).model;
+      assert.deepEqual(r.listModels().map((m) => m.id), ['a-default', 'small', 'fast']);
+      for (const { id, provider: name } of r.listModels()) {
+        const res = await ask(r, { model: id });
+        assert.equal(res.provider, name, id);
+      }
+      assert.equal(sent('a'), 'small');
+      assert.equal((await ask(r, { model: 'a-default' })).provider, 'a');
+      assert.equal(sent('a'), 'a-default');
+      assert.equal((await ask(r, { model: 'fast' })).provider, 'b');
+      assert.equal(sent('b'), 'b-fast-2025');
+      const only = new LlmRouter({ providers: [provider('b', { models: { fast: 'b-fast-2025' }, defaultModel: 'fast' })], metricsEnabled: false });
+      routers.push(only);
+      assert.equal((await ask(only)).provider, 'b');
+      assert.equal(sent('b'), 'b-fast-2025', 'a request without a model is sent the alias target, not the alias');
+    });
   });
 
   describe('strategies', () => {
