@@ -54,6 +54,7 @@ export function llmRouterMiddleware(options: LlmRouterMiddlewareOptions): LlmRou
   if (collector === undefined) throw new ConfigurationError('collector', 'is required when the router has metricsEnabled: false');
   const metricsPath = normalizePath(options.path, '/metrics', 'path');
   const stats = statsPath(options.stats, 'stats');
+  if (stats === metricsPath) throw new ConfigurationError('stats.path', 'must differ from the metrics path');
   const health = resolveHealthRoute(options.health, collector, [metricsPath, stats]);
   const authorize = createAuthorizer(options.auth);
   let subscription: Subscription | undefined = collector === own ? undefined : collector.attach(router);

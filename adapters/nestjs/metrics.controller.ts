@@ -41,7 +41,10 @@ export function resolveMetricsRoutes(options: LlmRouterModuleOptions): MetricsRo
   onlyKnownOptions(m, METRICS_KEYS, 'metrics');
   const enabled = m.enabled ?? options.metricsEnabled !== false;
   const suffix = options.name === undefined || options.name === 'default' ? '' : `/${options.name}`;
-  return { metrics: enabled ? normalizePath(m.path, `/metrics${suffix}`, 'metrics.path') : undefined, stats: statsPath(m.stats, 'metrics.stats', `/stats${suffix}`) };
+  const metrics = enabled ? normalizePath(m.path, `/metrics${suffix}`, 'metrics.path') : undefined;
+  const stats = statsPath(m.stats, 'metrics.stats', `/stats${suffix}`);
+  if (stats !== undefined && stats === metrics) throw new ConfigurationError('metrics.stats.path', 'must differ from the metrics path');
+  return { metrics, stats };
 }
 
 /**

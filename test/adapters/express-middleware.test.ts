@@ -381,6 +381,9 @@ for (const [label, express] of VERSIONS) {
         const collector = new MetricsCollector();
         assert.throws(() => llmRouterMiddleware({ router, collector, path: 'm#x' }), (e: unknown) => e instanceof ConfigurationError && e.field === 'path');
         assert.throws(() => llmRouterMiddleware({ router, collector, stats: 'yes' as never }), (e: unknown) => e instanceof ConfigurationError && e.field === 'stats');
+        for (const stats of [{ path: '/metrics' }, { path: 'metrics/' }]) {
+          assert.throws(() => llmRouterMiddleware({ router, collector, stats }), (e: unknown) => e instanceof ConfigurationError && e.field === 'stats.path' && /must differ from the metrics path/.test(e.message));
+        }
         assert.throws(() => llmRouterMiddleware({ router, collector, auth: 42 as never }), (e: unknown) => e instanceof ConfigurationError && e.field === 'auth');
         assert.throws(() => llmRouterMiddleware({ router: {} as never }), (e: unknown) => e instanceof ConfigurationError && e.field === 'router');
         const healthCases: Array<[LlmRouterMiddlewareOptions['health'], string]> = [

@@ -292,6 +292,10 @@ for (const platform of PLATFORMS) {
     test('invalid options fail when the module is defined, naming the field', () => {
       assert.throws(() => LlmRouterModule.forRoot(routerOptions({ metrics: { path: '/metrics?x' } })), (e: unknown) => e instanceof ConfigurationError && e.field === 'metrics.path');
       assert.throws(() => LlmRouterModule.forRoot(routerOptions({ metrics: { stats: { path: 'a b' } } })), (e: unknown) => e instanceof ConfigurationError && e.field === 'metrics.stats.path');
+      assert.throws(
+        () => LlmRouterModule.forRoot(routerOptions({ metrics: { path: '/ops', stats: { path: '/ops/' } } })),
+        (e: unknown) => e instanceof ConfigurationError && e.field === 'metrics.stats.path' && /must differ from the metrics path/.test(e.message),
+      );
     });
 
     test('a mistyped option name of the module is a ConfigurationError naming it: a misspelt bearerToken never serves the metrics unprotected', async () => {
