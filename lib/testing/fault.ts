@@ -1,3 +1,4 @@
+import { unknownField } from './unknown-field.js';
 /** The four wire formats the mock provider server speaks. Azure and the OpenAI-compatible family count as `openai`. */
 export type WireFormat = 'openai' | 'anthropic' | 'gemini' | 'ollama';
 
@@ -64,6 +65,11 @@ export interface EnqueueFaultOptions {
   match?: MockFaultMatch;
 }
 
+const FAULT_FIELDS = [
+  'delayMs', 'hang', 'reset', 'status', 'body', 'headers', 'malformedJson', 'resetDuringBody', 'cutAfterChunks', 'endWithoutTerminator',
+  'malformedChunk', 'midStreamError', 'contentFilter',
+] as const satisfies ReadonlyArray<keyof MockFault>;
+
 /** The request header that carries a per-request fault as JSON, e.g. `x-mock-fault: {"status":503}`. */
 export const MOCK_FAULT_HEADER = 'x-mock-fault';
 
@@ -98,6 +104,8 @@ export function faultMismatch(fault: MockFault, stream: boolean): string | undef
 export function faultProblem(fault: unknown): string | undefined {
   if (fault === null || typeof fault !== 'object' || Array.isArray(fault)) return 'a fault must be an object';
   const f = fault as Record<string, unknown>;
+  const unknown = unknownField(f, FAULT_FIELDS, 'fault.', 'a fault field');
+  if (unknown !== undefined) return unknown;
   if (f.status !== undefined && !(Number.isInteger(f.status) && (f.status as number) >= 100 && (f.status as number) <= 599)) {
     return 'fault.status must be an integer HTTP status (100-599)';
   }

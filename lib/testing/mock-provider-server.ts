@@ -1,11 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { faultMismatch, faultProblem, isJsonBodyFault, isStreamFault, MOCK_FAULT_HEADER, type EnqueueFaultOptions, type MockFault, type WireFormat } from './fault.js';
+import { faultMismatch, faultProblem, isJsonBodyFault, isStreamFault, MOCK_FAULT_HEADER, type EnqueueFaultOptions, type MockFault, type MockFaultMatch, type WireFormat } from './fault.js';
 import { mockRequestId, type JsonAnswer, type MockRoute, type StreamAnswer, type WireFormatHandler } from './formats/wire-format.js';
 import { resolveRoute } from './mock-routes.js';
 import { applyStreamFaults } from './stream-faults.js';
 import { logEntry, matches, parseQuery, resolveSettings, type MockProviderServerOptions, type QueuedFault, type Settings } from './mock-server-options.js';
 import type { MockProviderServerSettings, MockRequestLogEntry } from './mock-server-options.js';
+import { unknownField } from './unknown-field.js';
 
 export type { MockProviderServerOptions, MockProviderServerSettings, MockRequestLogEntry } from './mock-server-options.js';
 
@@ -32,6 +33,9 @@ interface MutableLogEntry extends MockRequestLogEntry {
 const EMPTY_QUERY: Readonly<Record<string, string>> = Object.freeze({});
 const NO_HEADERS: readonly string[] = Object.freeze([]) as readonly string[];
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+const ENQUEUE_KEYS = ['times', 'match'] as const satisfies ReadonlyArray<keyof EnqueueFaultOptions>;
+const MATCH_KEYS = ['path', 'format', 'model', 'stream'] as const satisfies ReadonlyArray<keyof MockFaultMatch>;
 
 /**
  * A local HTTP server speaking the wire formats of OpenAI (and Azure OpenAI and the OpenAI-compatible
@@ -72,7 +76,7 @@ export class MockProviderServer {
   /** Starts a server and resolves once it listens. */
   static async start(options: MockProviderServerOptions = {}): Promise<MockProviderServer> {
     const { host = '127.0.0.1', port = 0, ...rest } = options;
-    const settings = resolveSettings(undefined, rest);
+    const settings = resolveSettings(undefined, rest, 'MockProviderServer');
     const server = createServer({ keepAlive: true, noDelay: true });
     server.keepAliveTimeout = 30_000;
     await new Promise<void>((resolve, reject) => {
@@ -104,6 +108,8 @@ export class MockProviderServer {
    * matches is applied and used up. A request's `x-mock-fault` header takes precedence over the queue.
    */
   enqueueFault(fault: MockFault, options: EnqueueFaultOptions = {}): void {
+    const unknown = unknownField(options, ENQUEUE_KEYS, 'options.', 'an option of enqueueFault') ?? unknownField(options.match ?? {}, MATCH_KEYS, 'options.match.', 'an option of enqueueFault');
+    if (unknown !== undefined) throw new TypeError(unknown);
     const times = options.times ?? 1;
     if (!(times >= 1)) throw new RangeError('times must be >= 1');
     const problem = faultProblem(fault);
@@ -125,7 +131,7 @@ export class MockProviderServer {
 
   /** Changes settings for the requests that follow; `reset()` restores the ones given to `start`. */
   configure(settings: MockProviderServerSettings): void {
-    this.settings = resolveSettings(this.settings, settings);
+    this.settings = resolveSettings(this.settings, settings, 'MockProviderServer.configure');
   }
 
   /** Restores the start settings, drops queued faults, empties the log and restarts the sequence numbers. */

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { MockFault, MockFaultMatch, WireFormat } from './fault.js';
 import type { FormatSettings } from './formats/wire-format.js';
 import type { MockReplyContext } from './mock-reply.js';
+import { unknownField } from './unknown-field.js';
 
 /** Options of {@link MockProviderServer.start}; all but `host` and `port` can be changed later with `configure`. */
 export interface MockProviderServerOptions {
@@ -86,7 +87,14 @@ export type Settings = FormatSettings & {
 export const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'x-api-key', 'x-goog-api-key', 'api-key', 'cookie']);
 export const REDACTED = '[REDACTED]';
 
-export function resolveSettings(base: Settings | undefined, patch: MockProviderServerSettings): Settings {
+const SETTING_KEYS = [
+  'reply', 'toolArguments', 'reasoning', 'models', 'strictModels', 'apiKeys', 'authenticate', 'chunkCount', 'chunkDelayMs', 'embeddingDimensions',
+  'logRequests', 'maxLoggedRequests',
+] as const satisfies ReadonlyArray<keyof MockProviderServerSettings>;
+
+export function resolveSettings(base: Settings | undefined, patch: MockProviderServerSettings, owner: string): Settings {
+  const unknown = unknownField(patch, SETTING_KEYS, '', `an option of ${owner}`);
+  if (unknown !== undefined) throw new TypeError(unknown);
   const pick = <K extends keyof MockProviderServerSettings>(key: K): MockProviderServerSettings[K] =>
     key in patch ? patch[key] : (base?.[key as keyof Settings] as MockProviderServerSettings[K]);
   const chunkCount = pick('chunkCount') ?? 4;

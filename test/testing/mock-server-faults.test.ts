@@ -132,6 +132,20 @@ describe('MockProviderServer fault injection', () => {
     assert.equal(server.pendingFaults, 0);
   });
 
+  test('a misspelt fault, fault option or match field is refused, naming it, never queued as a fault that does nothing', async () => {
+    const cases: Array<[() => void, RegExp]> = [
+      [() => server.enqueueFault({ stauts: 500 } as never), /^fault\.stauts is not a fault field; did you mean status\?$/],
+      [() => server.enqueueFault({ status: 500, time: 2 } as never), /fault\.time is not a fault field/],
+      [() => server.enqueueFault({ status: 500 }, { tims: 2 } as never), /options\.tims is not an option of enqueueFault; did you mean times\?/],
+      [() => server.enqueueFault({ status: 500 }, { match: { paht: '/v1' } } as never), /options\.match\.paht is not an option of enqueueFault; did you mean path\?/],
+    ];
+    for (const [enqueue, message] of cases) assert.throws(enqueue, (e: unknown) => e instanceof TypeError && message.test(e.message), String(message));
+    assert.equal(server.pendingFaults, 0);
+    const res = await chat(false, { [MOCK_FAULT_HEADER]: '{"stauts":503}' });
+    assert.equal(res.statusCode, 400);
+    assert.match(((await res.body.json()) as { error: { message: string } }).error.message, /fault\.stauts is not a fault field; did you mean status\?/);
+  });
+
   test('delayMs: a client timeout shorter than the delay fires; the server drops the delayed answer', async () => {
     server.enqueueFault({ delayMs: 60_000 });
     await assert.rejects(

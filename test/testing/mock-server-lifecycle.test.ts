@@ -130,6 +130,26 @@ describe('MockProviderServer request log, settings and lifecycle', () => {
     }
   });
 
+  test('a misspelt option of start() or configure() is refused, naming it: apikeys never leaves every key accepted', async () => {
+    const refused = async (options: object, message: RegExp): Promise<void> => {
+      const started = await MockProviderServer.start(options as never).catch((e: unknown) => e);
+      if (started instanceof MockProviderServer) {
+        await started.close();
+        assert.fail(`accepted ${JSON.stringify(options)}`);
+      }
+      assert.ok(started instanceof TypeError && message.test(started.message), String(started));
+    };
+    await refused({ apikeys: ['k-1'] }, /apikeys is not an option of MockProviderServer; did you mean apiKeys\?/);
+    await refused({ chunkDelay: 5 }, /chunkDelay is not an option of MockProviderServer; did you mean chunkDelayMs\?/);
+    const server = await MockProviderServer.start();
+    try {
+      assert.throws(() => server.configure({ latencyMS: 3 } as never), /latencyMS is not an option of MockProviderServer/);
+      assert.throws(() => server.configure({ port: 1 } as never), /port is not an option of MockProviderServer\.configure/);
+    } finally {
+      await server.close();
+    }
+  });
+
   test('apiKeys and the authenticate hook decide which keys pass; the hook sees the key and the format', async () => {
     const seen: Array<[string, string]> = [];
     const server = await MockProviderServer.start({
