@@ -1,8 +1,9 @@
 import type { Registry } from 'prom-client';
-import { onlyKnownKeys } from '../config/checks.js';
+import { closestName, onlyKnownKeys } from '../config/checks.js';
 import { ConfigurationError } from '../errors/llm-router-error.js';
 import { toLogger, type Logger, type SafeLogger } from '../logging/logger.js';
 import { GENAI_OPERATION_DURATION_BUCKETS, GENAI_TIME_TO_FIRST_TOKEN_BUCKETS } from './exposition/genai-buckets.js';
+import type { AggregatedMetricsFilter, MetricsFilter } from './request-metrics.js';
 
 /** Options of `MetricsCollector`. Every option is optional. */
 export interface MetricsCollectorOptions {
@@ -158,4 +159,23 @@ function metadataLabelsOption(value: readonly string[] | undefined): readonly st
     seen.add(name);
   }
   return Object.freeze([...value]);
+}
+
+const FILTER_FIELDS = ['provider', 'model'] as const satisfies ReadonlyArray<keyof MetricsFilter>;
+const AGGREGATED_FILTER_FIELDS = [...FILTER_FIELDS, 'windowMs'] as const satisfies ReadonlyArray<keyof AggregatedMetricsFilter>;
+const OBSERVE_FIELDS = [...AGGREGATED_FILTER_FIELDS, 'everyMs'] as const;
+
+/**
+ * Throws a `TypeError` for a key of a read's filter (with a value) that is not one, naming it: a misspelt
+ * `provider` must not silently select every series.
+ */
+export function checkFilter(filter: object | undefined, read: 'getMetrics' | 'getAggregatedMetrics' | 'observeAggregatedMetrics'): void {
+  if (filter === undefined) return;
+  const known: readonly string[] = read === 'getMetrics' ? FILTER_FIELDS : read === 'getAggregatedMetrics' ? AGGREGATED_FILTER_FIELDS : OBSERVE_FIELDS;
+  for (const key in filter) {
+    if (known.includes(key) || !Object.hasOwn(filter, key) || (filter as Record<string, unknown>)[key] === undefined) continue;
+    const guess = closestName(key, known);
+    const what = read === 'observeAggregatedMetrics' ? `options.${key} is not an option` : `filter.${key} is not a filter field`;
+    throw new TypeError(`${read}: ${what}${guess === undefined ? '' : `; did you mean ${guess}?`}`);
+  }
 }

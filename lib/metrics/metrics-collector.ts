@@ -10,7 +10,7 @@ import { ROUTER_OVERHEAD_BUCKETS, GENAI_TIME_PER_OUTPUT_TOKEN_BUCKETS } from './
 import { buildFamilies, type FamilyDefinition, type FamilySource, type SeriesLatencySnapshot } from './exposition/metric-families.js';
 import { promClient } from './exposition/prom-client-loader.js';
 import { PrometheusExporter } from './exposition/prometheus-exporter.js';
-import { resolveCollectorOptions, type MetricsCollectorOptions } from './metrics-collector-options.js';
+import { checkFilter, resolveCollectorOptions, type MetricsCollectorOptions } from './metrics-collector-options.js';
 import type {
   AggregatedMetrics,
   AggregatedMetricsFilter,
@@ -170,6 +170,7 @@ export class MetricsCollector {
 
   /** Raw records (the last `maxRecords`), oldest first. */
   getMetrics(filter?: MetricsFilter): RequestMetrics[] {
+    checkFilter(filter, 'getMetrics');
     return this.store.ring.toArray(filter);
   }
 
@@ -179,6 +180,7 @@ export class MetricsCollector {
    * whole window buckets; at most `maxWindowMs`, else a `RangeError`).
    */
   getAggregatedMetrics(filter?: AggregatedMetricsFilter): AggregatedMetrics[] {
+    checkFilter(filter, 'getAggregatedMetrics');
     const out: AggregatedMetrics[] = [];
     if (!this.isEnabled) return out;
     const provider = filter?.provider === undefined ? undefined : boundLabel(filter.provider);
@@ -278,6 +280,7 @@ export class MetricsCollector {
    * alive). Completes when the collector is closed. Handy for health checks over `windowMs`.
    */
   observeAggregatedMetrics(options: AggregatedMetricsFilter & { everyMs: number }): Observable<AggregatedMetrics[]> {
+    checkFilter(options, 'observeAggregatedMetrics');
     const { everyMs, ...filter } = options;
     if (!(everyMs > 0 && Number.isFinite(everyMs))) throw new RangeError('observeAggregatedMetrics: everyMs must be a positive number');
     if (filter.windowMs !== undefined) this.checkWindow(filter.windowMs);

@@ -569,6 +569,15 @@ describe('rolling windows', () => {
     assert.deepEqual(collector.getAggregatedMetrics({ windowMs: 1000, provider: 'other' }), []);
     assert.throws(() => collector.getAggregatedMetrics({ windowMs: 10_001 }), RangeError);
     assert.throws(() => collector.getAggregatedMetrics({ windowMs: 0 }), RangeError);
+    const misspelt: Array<[() => unknown, RegExp]> = [
+      [() => collector.getAggregatedMetrics({ provdier: 'p' } as never), /^getAggregatedMetrics: filter\.provdier is not a filter field; did you mean provider\?$/],
+      [() => collector.getAggregatedMetrics({ windowMS: 1000 } as never), /filter\.windowMS is not a filter field; did you mean windowMs\?$/],
+      [() => collector.getMetrics({ modle: 'm' } as never), /^getMetrics: filter\.modle is not a filter field; did you mean model\?$/],
+      [() => collector.getMetrics({ windowMs: 1000 } as never), /^getMetrics: filter\.windowMs is not a filter field/],
+      [() => collector.observeAggregatedMetrics({ everyMs: 10, provdier: 'p' } as never), /observeAggregatedMetrics: options\.provdier is not an option; did you mean provider\?$/],
+    ];
+    for (const [read, message] of misspelt) assert.throws(read, (e: unknown) => e instanceof TypeError && message.test(e.message), String(message));
+    assert.equal(collector.getAggregatedMetrics({ provider: 'p', model: undefined }).length, 1);
     collector.close();
   });
 
