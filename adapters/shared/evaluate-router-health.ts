@@ -87,9 +87,9 @@ export interface LlmRouterHealthResponse {
 /** Thresholds with every default filled in and checked. */
 export type ResolvedHealthOptions = Readonly<Required<LlmRouterHealthOptions>>;
 
-/** The default thresholds. */
 const HEALTH_KEYS = ['windowMs', 'degradedSuccessRate', 'downSuccessRate', 'minRequests', 'degradedStatus'] as const satisfies ReadonlyArray<keyof LlmRouterHealthOptions>;
 
+/** The default thresholds. */
 export const DEFAULT_HEALTH_OPTIONS: ResolvedHealthOptions = {
   windowMs: 60_000,
   degradedSuccessRate: 0.9,
