@@ -58,16 +58,33 @@ export function optionalFunction<F extends (...args: never[]) => unknown>(value:
  * meant. `owner` says whose option it is not (`LlmRouter`, `Client`, `providers[0]`, …).
  */
 export function onlyKnownKeys(value: Record<string, unknown>, known: readonly string[], field: string, owner: string = field): void {
-  for (const key of Object.keys(value)) {
-    if (value[key] === undefined || known.includes(key)) continue;
-    const shown = key.length > 60 ? `${key.slice(0, 60)}…` : key;
-    const guess = closestName(key, known);
-    throw new ConfigurationError(field === '' ? shown : `${field}.${shown}`, `is not an option of ${owner}${guess === undefined ? '' : `; did you mean ${guess}?`}`);
+  const key = unknownKey(value, known);
+  if (key === undefined) return;
+  const { shown, hint } = describeUnknownKey(key, known);
+  throw new ConfigurationError(field === '' ? shown : `${field}.${shown}`, `is not an option of ${owner}${hint}`);
+}
+
+/**
+ * The first own key of `value` with a value (not `undefined`) that `known` lacks, or `undefined`. Allocates
+ * nothing, so requests can be checked with it.
+ */
+export function unknownKey(value: object, known: ReadonlySet<string> | readonly string[]): string | undefined {
+  const set = known instanceof Set;
+  for (const key in value) {
+    if ((set ? (known as ReadonlySet<string>).has(key) : (known as readonly string[]).includes(key)) || !Object.hasOwn(value, key)) continue;
+    if ((value as Record<string, unknown>)[key] !== undefined) return key;
   }
+  return undefined;
+}
+
+/** What an error says of a key that is not an option: the key (at most 60 characters) and `; did you mean <name>?` when one is likely. */
+export function describeUnknownKey(key: string, known: Iterable<string>): { shown: string; hint: string } {
+  const guess = closestName(key, [...known]);
+  return { shown: key.length > 60 ? `${key.slice(0, 60)}…` : key, hint: guess === undefined ? '' : `; did you mean ${guess}?` };
 }
 
 /** The name of `names` that `key` most likely misspells: the same but for case, one containing the other, or a few edits away. */
-export function closestName(key: string, names: readonly string[]): string | undefined {
+function closestName(key: string, names: readonly string[]): string | undefined {
   const lower = key.toLowerCase();
   const byCase = names.find((n) => n.toLowerCase() === lower);
   if (byCase !== undefined) return byCase;

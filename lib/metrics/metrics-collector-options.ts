@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import { closestName, onlyKnownKeys } from '../config/checks.js';
+import { describeUnknownKey, onlyKnownKeys, unknownKey } from '../config/checks.js';
 import { ConfigurationError } from '../errors/llm-router-error.js';
 import { toLogger, type Logger, type SafeLogger } from '../logging/logger.js';
 import { GENAI_OPERATION_DURATION_BUCKETS, GENAI_TIME_TO_FIRST_TOKEN_BUCKETS } from './exposition/genai-buckets.js';
@@ -172,10 +172,8 @@ const OBSERVE_FIELDS = [...AGGREGATED_FILTER_FIELDS, 'everyMs'] as const;
 export function checkFilter(filter: object | undefined, read: 'getMetrics' | 'getAggregatedMetrics' | 'observeAggregatedMetrics'): void {
   if (filter === undefined) return;
   const known: readonly string[] = read === 'getMetrics' ? FILTER_FIELDS : read === 'getAggregatedMetrics' ? AGGREGATED_FILTER_FIELDS : OBSERVE_FIELDS;
-  for (const key in filter) {
-    if (known.includes(key) || !Object.hasOwn(filter, key) || (filter as Record<string, unknown>)[key] === undefined) continue;
-    const guess = closestName(key, known);
-    const what = read === 'observeAggregatedMetrics' ? `options.${key} is not an option` : `filter.${key} is not a filter field`;
-    throw new TypeError(`${read}: ${what}${guess === undefined ? '' : `; did you mean ${guess}?`}`);
-  }
+  const key = unknownKey(filter, known);
+  if (key === undefined) return;
+  const { shown, hint } = describeUnknownKey(key, known);
+  throw new TypeError(`${read}: ${read === 'observeAggregatedMetrics' ? `options.${shown} is not an option` : `filter.${shown} is not a filter field`}${hint}`);
 }

@@ -1,4 +1,4 @@
-import { closestName } from '../config/checks.js';
+import { describeUnknownKey, unknownKey } from '../config/checks.js';
 import { BadRequestError } from '../errors/llm-router-error.js';
 import type { ChatCompletionChoice, ChatCompletionRequest, ChatMessage } from '../types/chat.js';
 import type { EmbeddingsRequest } from '../types/embeddings.js';
@@ -25,13 +25,10 @@ const EMBEDDINGS_FIELDS: ReadonlySet<string> = new Set([
 
 /** A field the router does not know would be dropped on the way to the provider (`max_tokens`, `maxToken`): refused, naming it. */
 function onlyKnownFields(value: object, known: ReadonlySet<string>, field: string, kind: string): void {
-  for (const key in value) {
-    if (!known.has(key) && Object.hasOwn(value, key) && (value as Record<string, unknown>)[key] !== undefined) {
-      const guess = closestName(key, [...known]);
-      const shown = key.length > 60 ? `${key.slice(0, 60)}…` : key;
-      fail(`${field}${shown}`, `is not ${kind} field${guess === undefined ? '' : `; did you mean ${guess}?`}`);
-    }
-  }
+  const key = unknownKey(value, known);
+  if (key === undefined) return;
+  const { shown, hint } = describeUnknownKey(key, known);
+  fail(`${field}${shown}`, `is not ${kind} field${hint}`);
 }
 
 function checkRange(value: unknown, field: string, min: number, max: number): void {
