@@ -63,9 +63,10 @@ export abstract class HttpProvider implements Provider {
   }
 
   protected abstract chatCall(request: ChatCompletionRequest, model: string, stream: boolean): ProviderCall;
-  protected abstract chatResult(json: Record<string, any>, model: string, requestId: string): ChatCompletion;
-  /** The provider's wire mapping of stream events. */
-  protected abstract wireStreamDecoder(ctx: StreamContext): WireStreamDecoder;
+  /** The unified completion of a 2xx answer to `request`. */
+  protected abstract chatResult(json: Record<string, any>, model: string, requestId: string, request: ChatCompletionRequest): ChatCompletion;
+  /** The provider's wire mapping of the stream events answering `request` (undefined for a decoder made outside a call). */
+  protected abstract wireStreamDecoder(ctx: StreamContext, request?: ChatCompletionRequest): WireStreamDecoder;
   /** The provider error an answer body (or stream event) carries in place of a result, if any. */
   protected abstract bodyError(json: Record<string, any>): WireError | undefined;
 
@@ -87,7 +88,7 @@ export abstract class HttpProvider implements Provider {
 
   async chat(request: ChatCompletionRequest, ctx: AttemptContext): Promise<ChatCompletion> {
     const res = await this.exchange(this.chatCall(request, ctx.model, false), ctx);
-    return this.chatResult(this.answerJson(res, ctx), ctx.model, ctx.requestId);
+    return this.chatResult(this.answerJson(res, ctx), ctx.model, ctx.requestId, request);
   }
 
   /** One `then` over the call rather than async layers (a promise and a resume each per request). */
@@ -98,15 +99,15 @@ export abstract class HttpProvider implements Provider {
     } catch (error) {
       return Promise.reject(error);
     }
-    return sent.then((res) => this.streamOf(res, ctx));
+    return sent.then((res) => this.streamOf(res, ctx, request));
   }
 
   /** The chunks of a stream's answer, or the typed error of an error status or a JSON body. */
-  private streamOf(res: StreamHead, ctx: AttemptContext): AsyncIterable<ChatCompletionChunk> | Promise<never> {
+  private streamOf(res: StreamHead, ctx: AttemptContext, request: ChatCompletionRequest): AsyncIterable<ChatCompletionChunk> | Promise<never> {
     noteRateLimit(res, ctx);
     if (res.statusCode < 200 || res.statusCode >= 300) return this.failure(res, ctx).then(rethrow);
     if (isJson(res.header('content-type'))) return this.refuseJsonStream(res, ctx);
-    return this.readStream(res, ctx);
+    return this.readStream(res, ctx, request);
   }
 
   /** A stream request answered with a JSON body (a proxy's `200 {"error": …}`): its error, before any chunk. */
@@ -264,9 +265,9 @@ export abstract class HttpProvider implements Provider {
     return record;
   }
 
-  private readStream(res: StreamHead, ctx: AttemptContext): AsyncIterable<ChatCompletionChunk> {
+  private readStream(res: StreamHead, ctx: AttemptContext, request: ChatCompletionRequest): AsyncIterable<ChatCompletionChunk> {
     const scope = this.streamContext(ctx.model, ctx);
-    const decoder = new StreamEventDecoder(scope, this.wireStreamDecoder(scope), res.statusCode);
+    const decoder = new StreamEventDecoder(scope, this.wireStreamDecoder(scope, request), res.statusCode);
     const splitter: TextEventSplitter<EventSourceMessage | string> = this.streamFormat === 'sse' ? SseSplitter.acquire() : new NdjsonSplitter();
     return res.body.events(splitter, decoder);
   }

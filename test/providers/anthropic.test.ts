@@ -1,7 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AuthenticationError, BadRequestError, ProviderError, RateLimitError } from '../../lib/errors/llm-router-error.js';
+import { Client } from '../../lib/client.js';
 import { drain } from '../core/core-test-kit.js';
+import { loadRecording, ReplayServer } from './recording-replay.js';
 import {
   assertCompletion,
   BARE_CLIENT_OPTIONS,
@@ -210,6 +212,94 @@ describe('anthropic provider', () => {
     const refused = await c.chat.completions.create({ messages: [{ role: 'user', content: 'x' }], stream: true }).catch((e: unknown) => e);
     assert.ok(refused instanceof AuthenticationError);
     assert.ok(!refused.message.includes(KEY));
+  });
+
+  describe('responseFormat json_object: the Messages API has no JSON mode, so a forced tool carries the JSON (as vercel/ai and LiteLLM do)', () => {
+    const JSON_TOOL = {
+      name: 'json',
+      description: 'Respond with a JSON object.',
+      input_schema: { type: 'object', properties: {}, additionalProperties: true },
+    };
+    const ask = { messages: [{ role: 'user' as const, content: 'weather as JSON' }], responseFormat: { type: 'json_object' as const } };
+
+    test('the request: the JSON tool forced alone, or offered beside the caller\'s tools with any tool required', async () => {
+      const c = client();
+      bed.server.configure({ toolArguments: { city: 'Paris' } });
+      await c.chat.completions.create(ask);
+      await c.chat.completions.create({ ...ask, tools: [WEATHER_TOOL] });
+      await c.chat.completions.create({ ...ask, tools: [WEATHER_TOOL], toolChoice: 'none' });
+      await c.chat.completions.create({ ...ask, tools: [WEATHER_TOOL], toolChoice: 'required' });
+      await c.chat.completions.create({ ...ask, responseFormat: { type: 'text' } });
+      const sent = bed.server.requests.map((r) => r.body as any);
+      assert.deepEqual(sent[0].tools, [JSON_TOOL]);
+      assert.deepEqual(sent[0].tool_choice, { type: 'tool', name: 'json' });
+      assert.deepEqual(sent[1].tools.map((t: any) => t.name), ['get_weather', 'json']);
+      assert.deepEqual(sent[1].tool_choice, { type: 'any', disable_parallel_tool_use: true });
+      assert.deepEqual(sent[2].tools.map((t: any) => t.name), ['get_weather', 'json']);
+      assert.deepEqual(sent[2].tool_choice, { type: 'tool', name: 'json' });
+      assert.deepEqual(sent[3].tools.map((t: any) => t.name), ['get_weather'], 'a required tool call is the answer: no JSON tool');
+      assert.deepEqual(sent[3].tool_choice, { type: 'any' });
+      assert.equal(sent[4].tools, undefined);
+      assert.equal(sent[4].tool_choice, undefined);
+    });
+
+    test('a caller\'s tool named json: the JSON tool takes a free name', async () => {
+      const own = { type: 'function' as const, function: { name: 'json', parameters: { type: 'object', properties: {} } } };
+      await client().chat.completions.create({ ...ask, tools: [own], toolChoice: 'none' });
+      const body = bed.server.requests[0]!.body as any;
+      assert.deepEqual(body.tools.map((t: any) => t.name), ['json', 'json_1']);
+      assert.deepEqual(body.tool_choice, { type: 'tool', name: 'json_1' });
+    });
+
+    test('the answer: the JSON tool\'s input is the content, finish reason stop, no tool call', async () => {
+      bed.server.configure({ toolArguments: { city: 'Paris', days: 3 } });
+      const res = await client().chat.completions.create(ask);
+      const choice = res.choices[0]!;
+      assert.equal(choice.message.content, '{"city":"Paris","days":3}');
+      assert.equal(choice.message.toolCalls, undefined);
+      assert.equal(choice.finishReason, 'stop');
+    });
+
+    test('streamed: the JSON tool\'s input fragments are content deltas, finish reason stop, no tool call', async () => {
+      bed.server.configure({ toolArguments: { city: 'Paris', unit: 'celsius', days: 3 }, chunkCount: 4 });
+      const chunks = await drain(await client().chat.completions.create({ ...ask, stream: true }));
+      const pieces = chunks.map((c) => c.choices[0]?.delta.content).filter((t) => typeof t === 'string' && t.length > 0);
+      assert.ok(pieces.length >= 4, 'the JSON arrives in several fragments');
+      assert.equal(pieces.join(''), '{"city":"Paris","unit":"celsius","days":3}');
+      assert.deepEqual(streamedToolCalls(chunks), []);
+      assert.deepEqual(finishReasons(chunks), ['stop']);
+    });
+
+    test('a real tool called instead stays a tool call', async () => {
+      bed.server.configure({ toolArguments: { city: 'Paris' } });
+      const forced = { ...ask, tools: [WEATHER_TOOL], toolChoice: { type: 'function' as const, function: { name: 'get_weather' } } };
+      const res = await client().chat.completions.create(forced);
+      assert.deepEqual(res.choices[0]!.message.toolCalls, [{ id: 'toolu_mock1_0', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }]);
+      assert.equal(res.choices[0]!.message.content, null);
+      assert.equal(res.choices[0]!.finishReason, 'tool_calls');
+      const chunks = await drain(await client().chat.completions.create({ ...forced, stream: true }));
+      assert.deepEqual(streamedToolCalls(chunks), [{ id: 'toolu_mock2_0', name: 'get_weather', arguments: '{"city":"Paris"}' }]);
+      assert.deepEqual(finishReasons(chunks), ['tool_calls']);
+    });
+
+    test('a recorded claude-haiku-4-5 stream (vercel/ai fixture): the preamble text is dropped, the JSON tool\'s input is the content', async () => {
+      const replay = await ReplayServer.start();
+      try {
+        replay.serve(...loadRecording('anthropic/anthropic-json-tool.2.chunks.txt'));
+        const c = new Client({ ...BARE_CLIENT_OPTIONS, providerType: 'anthropic', apiKey: KEY, baseUrl: `${replay.url}/v1`, defaultModel: 'claude-haiku-4-5' });
+        try {
+          const chunks = await drain(await c.chat.completions.create({ ...ask, stream: true }));
+          const content = chunks.map((k) => k.choices[0]?.delta.content ?? '').join('');
+          assert.deepEqual(JSON.parse(content), { elements: [{ location: 'San Francisco', temperature: 58, condition: 'sunny' }] });
+          assert.deepEqual(streamedToolCalls(chunks), []);
+          assert.deepEqual(finishReasons(chunks), ['stop']);
+        } finally {
+          await c.close();
+        }
+      } finally {
+        await replay.close();
+      }
+    });
   });
 
   test('anthropic has no embeddings API', async () => {

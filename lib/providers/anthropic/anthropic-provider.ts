@@ -3,7 +3,7 @@ import { HttpProvider, type ProviderCall } from '../http-provider.js';
 import type { WireError } from '../provider-errors.js';
 import type { StreamContext, WireStreamDecoder } from '../stream-events.js';
 import { AnthropicStreamDecoder, anthropicWireError } from './anthropic-stream.js';
-import { ANTHROPIC_VERSION, chatCompletionFromAnthropic, chatRequestToAnthropic } from './anthropic-wire.js';
+import { ANTHROPIC_VERSION, anthropicJsonToolName, chatCompletionFromAnthropic, chatRequestToAnthropic } from './anthropic-wire.js';
 
 /**
  * Anthropic's Messages API (`POST {baseUrl}/messages`, `x-api-key` and `anthropic-version` headers),
@@ -24,12 +24,12 @@ export class AnthropicProvider extends HttpProvider {
     return { path: `${this.config.basePath}/messages`, body: chatRequestToAnthropic(request, model, stream) };
   }
 
-  protected chatResult(json: any, model: string, requestId: string): ChatCompletion {
-    return chatCompletionFromAnthropic(json, this.name, model, requestId);
+  protected chatResult(json: any, model: string, requestId: string, request: ChatCompletionRequest): ChatCompletion {
+    return chatCompletionFromAnthropic(json, this.name, model, requestId, anthropicJsonToolName(request));
   }
 
-  protected wireStreamDecoder(ctx: StreamContext): WireStreamDecoder {
-    return new AnthropicStreamDecoder(ctx);
+  protected wireStreamDecoder(ctx: StreamContext, request?: ChatCompletionRequest): WireStreamDecoder {
+    return new AnthropicStreamDecoder(ctx, request === undefined ? undefined : anthropicJsonToolName(request));
   }
 
   protected bodyError(json: Record<string, any>): WireError | undefined {

@@ -3,7 +3,7 @@ import { isRecord, num } from '../content.js';
 import { malformedEvent, type WireError } from '../provider-errors.js';
 import type { StreamContext, WireStreamDecoder } from '../stream-events.js';
 import { anthropicUsage } from './anthropic-usage.js';
-import { anthropicErrorStatus, anthropicFinishReason } from './anthropic-wire.js';
+import { anthropicErrorStatus, anthropicFinishReason, jsonAnswerFinish } from './anthropic-wire.js';
 
 /**
  * The error of a Messages API body or `error` event: `{ type: 'error', error: { type, message } }`, typed
@@ -28,6 +28,8 @@ interface ToolBlock {
  * `content_block_start` / `content_block_delta` (text, thinking and tool-use input fragments),
  * `content_block_stop` (a tool call that got no input is given `{}`), `message_delta` (stop reason,
  * output tokens), `message_stop` (the terminator; a final chunk carries the usage); `ping` is ignored.
+ * With `jsonTool` (a `responseFormat: json_object` request), that tool's input fragments are content and
+ * text blocks are dropped, as `chatCompletionFromAnthropic` does.
  */
 export class AnthropicStreamDecoder implements WireStreamDecoder {
   done = false;
@@ -40,8 +42,14 @@ export class AnthropicStreamDecoder implements WireStreamDecoder {
   private output = 0;
   /** Content block index -> its tool call (tool_use blocks only). */
   private readonly tools = new Map<number, ToolBlock>();
+  /** The content block of the JSON tool's call, once it started. */
+  private jsonBlock: ToolBlock | undefined;
+  private jsonIndex = -1;
 
-  constructor(private readonly ctx: StreamContext) {
+  constructor(
+    private readonly ctx: StreamContext,
+    private readonly jsonTool?: string,
+  ) {
     this.model = ctx.model;
   }
 
@@ -84,6 +92,12 @@ export class AnthropicStreamDecoder implements WireStreamDecoder {
     if (typeof json.index !== 'number' || !isRecord(block)) {
       throw malformedEvent(this.ctx, 'content_block_start without index or content_block');
     }
+    if (block.type === 'tool_use' && this.jsonTool !== undefined && block.name === this.jsonTool) {
+      this.jsonIndex = json.index;
+      this.jsonBlock = { ordinal: -1, sawArguments: false };
+      return undefined;
+    }
+    if (block.type === 'text' && this.jsonTool !== undefined) return undefined;
     if (block.type === 'tool_use') {
       const ordinal = this.tools.size;
       this.tools.set(json.index, { ordinal, sawArguments: false });
@@ -112,11 +126,13 @@ export class AnthropicStreamDecoder implements WireStreamDecoder {
     switch (delta.type) {
       case 'text_delta':
         if (typeof delta.text !== 'string') throw malformedEvent(this.ctx, 'text_delta without text');
+        if (this.jsonTool !== undefined) return undefined;
         return this.chunk({ index: 0, delta: { content: delta.text }, finishReason: null });
       case 'thinking_delta':
         if (typeof delta.thinking !== 'string') throw malformedEvent(this.ctx, 'thinking_delta without thinking');
         return delta.thinking.length === 0 ? undefined : this.chunk({ index: 0, delta: { reasoning: delta.thinking }, finishReason: null });
       case 'input_json_delta': {
+        if (json.index === this.jsonIndex) return this.jsonDelta(delta.partial_json);
         const tool = this.tools.get(json.index);
         if (tool === undefined) throw malformedEvent(this.ctx, `input_json_delta for block ${json.index}, which is not a tool_use block`);
         if (typeof delta.partial_json !== 'string') throw malformedEvent(this.ctx, 'input_json_delta without partial_json');
@@ -129,8 +145,19 @@ export class AnthropicStreamDecoder implements WireStreamDecoder {
     }
   }
 
+  private jsonDelta(piece: unknown): ChatCompletionChunk | undefined {
+    if (typeof piece !== 'string') throw malformedEvent(this.ctx, 'input_json_delta without partial_json');
+    if (piece.length === 0) return undefined;
+    this.jsonBlock!.sawArguments = true;
+    return this.chunk({ index: 0, delta: { content: piece }, finishReason: null });
+  }
+
   /** A tool call whose block ends without input had no arguments: `{}`, as the non-streamed answer says. */
   private blockStop(json: Record<string, any>): ChatCompletionChunk | undefined {
+    if (json.index === this.jsonIndex && !this.jsonBlock!.sawArguments) {
+      this.jsonBlock!.sawArguments = true;
+      return this.chunk({ index: 0, delta: { content: '{}' }, finishReason: null });
+    }
     const tool = typeof json.index === 'number' ? this.tools.get(json.index) : undefined;
     if (tool === undefined || tool.sawArguments) return undefined;
     tool.sawArguments = true;
@@ -139,7 +166,7 @@ export class AnthropicStreamDecoder implements WireStreamDecoder {
 
   private messageDelta(json: Record<string, any>): ChatCompletionChunk | undefined {
     this.readUsage(json.usage);
-    const reason = anthropicFinishReason(json.delta?.stop_reason);
+    const reason = jsonAnswerFinish(anthropicFinishReason(json.delta?.stop_reason), this.jsonBlock !== undefined, this.tools.size);
     if (reason === null) return undefined;
     return this.chunk({ index: 0, delta: {}, finishReason: reason });
   }

@@ -49,6 +49,11 @@ export function anthropicFinishReason(reason: unknown): FinishReason | null {
   return FINISH[reason] ?? 'stop';
 }
 
+/** A JSON tool's call is the answer, not a tool call: `tool_calls` becomes `stop` unless another tool was called. */
+export function jsonAnswerFinish(reason: FinishReason | null, jsonAnswered: boolean, otherToolCalls: number): FinishReason | null {
+  return reason === 'tool_calls' && jsonAnswered && otherToolCalls === 0 ? 'stop' : reason;
+}
+
 /** The HTTP status of an Anthropic `error.type` (used for errors sent inside a stream). */
 export function anthropicErrorStatus(type: unknown): number {
   return (typeof type === 'string' ? ERROR_STATUS[type] : undefined) ?? 500;
@@ -117,9 +122,28 @@ function toolChoiceToAnthropic(choice: ToolChoice): Record<string, unknown> {
 }
 
 /**
+ * The name of the tool that carries the answer of a `responseFormat: json_object` request (the Messages
+ * API has no JSON mode: the model is made to call a tool whose input is the JSON object), unique among the
+ * request's tools; undefined when there is none, or when `toolChoice` already makes the answer a tool call.
+ */
+export function anthropicJsonToolName(req: ChatCompletionRequest): string | undefined {
+  if (req.responseFormat?.type !== 'json_object') return undefined;
+  const choice = req.toolChoice;
+  if (choice === 'required' || (typeof choice === 'object' && choice !== null)) return undefined;
+  const tools = req.tools ?? [];
+  let name = 'json';
+  for (let n = 1; tools.some((t) => t.function.name === name); n++) name = `json_${n}`;
+  return name;
+}
+
+/** The JSON tool accepts any object. */
+const JSON_TOOL_SCHEMA = Object.freeze({ type: 'object', properties: {}, additionalProperties: true });
+
+/**
  * Maps a unified request to a Messages API body: system and developer messages become the top-level
  * `system`; assistant tool calls become `tool_use` blocks; consecutive tool messages become one user
- * turn of `tool_result` blocks.
+ * turn of `tool_result` blocks; `responseFormat: json_object` adds the JSON tool (`anthropicJsonToolName`),
+ * forced, or required beside the caller's tools when the model may choose among them.
  */
 export function chatRequestToAnthropic(req: ChatCompletionRequest, model: string, stream: boolean): Record<string, unknown> {
   const system: string[] = [];
@@ -154,24 +178,35 @@ export function chatRequestToAnthropic(req: ChatCompletionRequest, model: string
   if (req.temperature !== undefined) body.temperature = req.temperature;
   if (req.topP !== undefined) body.top_p = req.topP;
   if (req.stop !== undefined) body.stop_sequences = typeof req.stop === 'string' ? [req.stop] : req.stop;
-  if (req.tools !== undefined && req.tools.length > 0) {
-    body.tools = req.tools.map((t) => {
-      const tool: Record<string, unknown> = {
+  const hasTools = req.tools !== undefined && req.tools.length > 0;
+  const tools: Block[] = [];
+  if (hasTools) {
+    for (const t of req.tools!) {
+      const tool: Block = {
         name: t.function.name,
         input_schema: t.function.parameters ?? { type: 'object', properties: {} },
       };
       if (t.function.description !== undefined) tool.description = t.function.description;
-      return tool;
-    });
+      tools.push(tool);
+    }
     if (req.toolChoice !== undefined) body.tool_choice = toolChoiceToAnthropic(req.toolChoice);
   }
+  const jsonTool = anthropicJsonToolName(req);
+  if (jsonTool !== undefined) {
+    tools.push({ name: jsonTool, description: 'Respond with a JSON object.', input_schema: JSON_TOOL_SCHEMA });
+    body.tool_choice = hasTools && req.toolChoice !== 'none' ? { type: 'any', disable_parallel_tool_use: true } : { type: 'tool', name: jsonTool };
+  }
+  if (tools.length > 0) body.tools = tools;
   if (req.user !== undefined) body.metadata = { user_id: req.user };
   if (stream) body.stream = true;
   return body;
 }
 
-/** Maps a Messages API response to the unified completion. */
-export function chatCompletionFromAnthropic(json: any, provider: string, model: string, requestId: string): ChatCompletion {
+/**
+ * Maps a Messages API response to the unified completion. With `jsonTool` (the request's JSON tool), that
+ * tool's input is the content and the text around it (the model announcing the tool) is dropped.
+ */
+export function chatCompletionFromAnthropic(json: any, provider: string, model: string, requestId: string, jsonTool?: string): ChatCompletion {
   const u = json?.usage;
   const blocks = Array.isArray(json?.content) ? json.content : [];
   let text = '';
@@ -180,10 +215,14 @@ export function chatCompletionFromAnthropic(json: any, provider: string, model: 
   const toolCalls: ToolCall[] = [];
   for (const b of blocks) {
     if (b?.type === 'text' && typeof b.text === 'string') {
+      if (jsonTool !== undefined) continue;
       text += b.text;
       sawText = true;
     } else if (b?.type === 'thinking' && typeof b.thinking === 'string') {
       reasoning = reasoning === null ? b.thinking : reasoning + b.thinking;
+    } else if (b?.type === 'tool_use' && jsonTool !== undefined && b.name === jsonTool) {
+      text += JSON.stringify(b.input ?? {});
+      sawText = true;
     } else if (b?.type === 'tool_use') {
       toolCalls.push({
         id: String(b.id ?? ''),
@@ -206,7 +245,7 @@ export function chatCompletionFromAnthropic(json: any, provider: string, model: 
     model: String(json?.model ?? model),
     provider,
     requestId,
-    choices: [{ index: 0, message, finishReason: anthropicFinishReason(json?.stop_reason) }],
+    choices: [{ index: 0, message, finishReason: jsonAnswerFinish(anthropicFinishReason(json?.stop_reason), sawText && jsonTool !== undefined, toolCalls.length) }],
     usage: anthropicUsage(num(u?.input_tokens), num(u?.cache_read_input_tokens), num(u?.cache_creation_input_tokens), num(u?.output_tokens)),
   };
 }
