@@ -42,6 +42,7 @@ export abstract class HttpProvider implements Provider {
   readonly name: string;
   abstract readonly type: ProviderType;
   readonly supportsEmbeddings: boolean = false;
+  readonly forcesToolChoice: boolean = true;
   /** How the provider frames its streams. */
   protected readonly streamFormat: 'sse' | 'ndjson' = 'sse';
   /** Every credential of the config: the key and every header value (subclasses add signed tokens). */

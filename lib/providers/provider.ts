@@ -27,6 +27,8 @@ export interface Provider {
   readonly type: ProviderType;
   readonly config: ResolvedProviderConfig;
   readonly supportsEmbeddings: boolean;
+  /** Whether the API can make the model call a tool (`toolChoice` `required` or a named function). */
+  readonly forcesToolChoice: boolean;
   chat(request: ChatCompletionRequest, ctx: AttemptContext): Promise<ChatCompletion>;
   /** Resolves once the provider accepted the stream (status 200); the iterable yields its chunks. */
   chatStream(request: ChatCompletionRequest, ctx: AttemptContext): Promise<AsyncIterable<ChatCompletionChunk>>;

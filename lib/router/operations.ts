@@ -27,20 +27,38 @@ export interface OperationSpec<Req extends RoutedRequest, Answer, Result> {
   readonly stream: boolean;
   validate(request: Req): void;
   messages(request: Req): readonly ChatMessage[] | undefined;
-  /** Narrows the candidates; throws `BadRequestError` when none is left. */
-  candidates(targets: Target[], requestId: string): Target[];
+  /** Narrows the candidates to those that can carry the request; throws `BadRequestError` when none is left. */
+  candidates(targets: Target[], requestId: string, request: Req): Target[];
   call(provider: Provider, request: Req, ctx: AttemptContext): Promise<Answer>;
   deliver(answer: Answer, attempt: Attempt): Result;
 }
 
-const everyTarget = (targets: Target[]): Target[] => targets;
+/**
+ * A `toolChoice` that forces a tool call (`required`, a named function) goes only to providers whose API
+ * can force one: sent to Ollama or Zhipu it would be dropped or weakened to `auto`, and the model free to
+ * answer text.
+ */
+function chatTargets(targets: Target[], requestId: string, request: ChatCompletionRequest): Target[] {
+  const choice = request.toolChoice;
+  if (choice === undefined || choice === 'auto' || choice === 'none') return targets;
+  const out = targets.filter((t) => t.slot.provider.forcesToolChoice);
+  if (out.length === 0) {
+    const names = targets.map((t) => `${t.slot.provider.name} (${t.slot.provider.type})`).join(', ');
+    const shown = typeof choice === 'string' ? choice : `a named function`;
+    throw new BadRequestError(`Invalid request: toolChoice ${shown} forces a tool call, which no provider serving this model can do: ${names} cannot`, {
+      field: 'toolChoice',
+      requestId,
+    });
+  }
+  return out;
+}
 
 export const CHAT: OperationSpec<ChatCompletionRequest, ChatCompletion, ChatCompletion> = {
   operation: 'chat',
   stream: false,
   validate: validateChatRequest,
   messages: (request) => request.messages,
-  candidates: everyTarget,
+  candidates: chatTargets,
   call: (provider, request, ctx) => provider.chat(request, ctx),
   deliver(answer, attempt) {
     answer.requestId = attempt.run.requestId;
@@ -54,7 +72,7 @@ export const STREAM: OperationSpec<ChatCompletionRequest, AsyncIterable<ChatComp
   stream: true,
   validate: validateChatRequest,
   messages: (request) => request.messages,
-  candidates: everyTarget,
+  candidates: chatTargets,
   call: (provider, request, ctx) => provider.chatStream(request, ctx),
   deliver: (source, attempt) => attempt.streamed(source),
 };

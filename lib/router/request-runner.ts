@@ -55,7 +55,7 @@ export class RequestRunner implements AttemptHost {
       op.validate(request);
       if (this.closed) throw new BadRequestError('Invalid request: the router is closed');
       requestId = newRequestId();
-      served = op.candidates(this.targets.serving(request.model, requestId), requestId);
+      served = op.candidates(this.targets.serving(request.model, requestId), requestId, request);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -200,6 +200,56 @@ describe('LlmRouter against a real server', () => {
     });
   });
 
+  describe('a tool choice that forces a tool call', () => {
+    const tool = { type: 'function' as const, function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } };
+    const forced = [
+      ['required', 'required'],
+      ['a named function', { type: 'function' as const, function: { name: 'get_weather' } }],
+    ] as const;
+    for (const [what, toolChoice] of forced) {
+      it(`${what}: goes only to providers whose API can force it (not ollama, not zhipu), never weakened to auto`, async () => {
+        const r = new LlmRouter({
+          providers: [
+            provider('a', { providerType: 'ollama', baseUrl: `${server.url}${seg('a')}`, apiKey: undefined }),
+            provider('z', { providerType: 'zhipu', apiKey: 'id.secret-zhipu-test' }),
+            provider('b'),
+          ],
+          circuitBreaker: false,
+          metricsEnabled: false,
+        });
+        routers.push(r);
+        const rec = recordEvents(r);
+        const res = await ask(r, { tools: [tool], toolChoice });
+        rec.stop();
+        assert.equal(res.provider, 'b');
+        assert.equal(res.choices[0]!.finishReason, 'tool_calls');
+        assert.equal(hits('a') + hits('z'), 0);
+        assert.deepEqual(
+          ofType(rec.events, 'request.route')[0]!.candidates.map((c) => [c.provider, c.skipped]),
+          [['b', null], ['a', 'model_not_served'], ['z', 'model_not_served']],
+          'listed as not serving it, as providers without an embeddings API are for embeddings',
+        );
+        await ask(r, { tools: [tool], toolChoice: 'auto' });
+        assert.equal(hits('a'), 1, 'auto goes to the first provider as before');
+      });
+    }
+
+    it('no provider can force it: BadRequestError naming toolChoice and the providers, before any network call', async () => {
+      const r = new LlmRouter({
+        providers: [provider('a', { providerType: 'ollama', baseUrl: `${server.url}${seg('a')}`, apiKey: undefined }), provider('z', { providerType: 'zhipu', apiKey: 'id.secret-zhipu-test' })],
+        circuitBreaker: false,
+        metricsEnabled: false,
+      });
+      routers.push(r);
+      for (const stream of [false, true]) {
+        const error = await rejects(ask(r, { tools: [tool], toolChoice: 'required', stream }), BadRequestError);
+        assert.equal(error.field, 'toolChoice');
+        assert.match(error.message, /a \(ollama\), z \(zhipu\)/);
+      }
+      assert.equal(hits('a') + hits('z'), 0);
+    });
+  });
+
   describe('strategies', () => {
     it('round-robin rotates the first provider', async () => {
       const r = make({ strategy: 'round-robin' }, ['a', 'b', 'c']);

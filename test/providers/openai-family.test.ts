@@ -408,10 +408,18 @@ describe('OpenAI-compatible family against the mock provider server', () => {
 
       it('tool calls: tools sent, call mapped back, result sent as a tool message', async () => {
         const client = clientOf(m);
+        if (m.toolChoiceAutoOnly) {
+          const sent = server.requests.length;
+          const refused = await client.chat.completions
+            .create({ messages: [{ role: 'user', content: 'weather in Paris?' }], tools: [WEATHER_TOOL], toolChoice: 'required' })
+            .catch((e: unknown) => e);
+          assert.ok(refused instanceof BadRequestError && refused.field === 'toolChoice', 'a forced tool call is refused, not sent as auto');
+          assert.equal(server.requests.length, sent);
+        }
         const res = await client.chat.completions.create({
           messages: [{ role: 'user', content: 'weather in Paris?' }],
           tools: [WEATHER_TOOL],
-          toolChoice: 'required',
+          toolChoice: m.toolChoiceAutoOnly ? 'auto' : 'required',
         });
         const body = lastRequest().body as Record<string, unknown>;
         assert.deepEqual(body.tools, [WEATHER_TOOL]);

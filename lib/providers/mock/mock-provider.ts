@@ -42,6 +42,7 @@ export class MockProvider implements Provider {
   readonly type = 'mock' as const;
   readonly name: string;
   readonly supportsEmbeddings = true;
+  readonly forcesToolChoice = true;
   private readonly options: MockProviderOptions;
   private readonly random: () => number;
   private sequence = 0;

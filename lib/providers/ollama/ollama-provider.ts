@@ -19,6 +19,8 @@ import {
 export class OllamaProvider extends HttpProvider {
   readonly type = 'ollama' as const;
   override readonly supportsEmbeddings = true;
+  /** `/api/chat` has no tool choice. */
+  override readonly forcesToolChoice = false;
   protected override readonly streamFormat = 'ndjson' as const;
   private auth: Record<string, string> | undefined;
 

@@ -20,6 +20,7 @@ import {
 export class OpenAiProvider extends HttpProvider {
   readonly type: ProviderType;
   override readonly supportsEmbeddings: boolean;
+  override readonly forcesToolChoice: boolean;
   protected readonly wire: OpenAiWireOptions;
   protected readonly preset: OpenAiFamilyPreset;
   private bearer: Record<string, string> | undefined;
@@ -36,6 +37,7 @@ export class OpenAiProvider extends HttpProvider {
     this.preset = OPENAI_FAMILY_PRESETS[isOpenAiFamily(type) ? type : 'openai-compatible'];
     this.wire = { ...this.preset.wire, ...wire };
     this.supportsEmbeddings = this.preset.embeddings;
+    this.forcesToolChoice = this.wire.toolChoice !== 'auto-only';
   }
 
   protected authHeaders(): Record<string, string> | Promise<Record<string, string>> {
