@@ -36,6 +36,55 @@ export function nonEmptyString(value: unknown, field: string): string | undefine
   return value;
 }
 
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** What undici sends as a header value: tab, visible ASCII and Latin-1 (no line break, no control character). */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/** Headers the HTTP client derives from the body and the connection itself; undici refuses each given by hand. */
+const CLIENT_HEADERS: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding', 'keep-alive', 'upgrade', 'expect']);
+
+/**
+ * What keeps a header from being sent (undici would refuse it, failing every call as a network error): a name
+ * that is not a token, a header the HTTP client sets itself, a value that is not a string of header
+ * characters. `field` is where the headers are given; the value is never quoted (it may be a credential).
+ */
+export function headerProblem(name: string, value: unknown, field: string): { field: string; problem: string } | undefined {
+  if (!HEADER_NAME.test(name)) return { field, problem: 'has an invalid header name' };
+  if (CLIENT_HEADERS.has(name.toLowerCase())) return { field: `${field}.${name}`, problem: 'is set by the HTTP client from the body and connection; it cannot be given' };
+  if (typeof value !== 'string' || !HEADER_VALUE.test(value)) {
+    return { field: `${field}.${name}`, problem: 'must be a string of header characters (no line break or control character, Latin-1 only)' };
+  }
+  return undefined;
+}
+
+const EDGE_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
+
+/** A header value without the leading and trailing whitespace that fetch strips too (a key file's final line break). */
+export function trimHeaderValue(value: string): string {
+  return value.replace(EDGE_WHITESPACE, '');
+}
+
+/**
+ * Headers to send with every call to a provider, values trimmed as fetch trims them: an object of string
+ * values undici accepts, or undefined when absent.
+ */
+export function headerRecord(value: unknown, field: string): Record<string, string> | undefined {
+  const given = stringRecord(value, field);
+  if (given === undefined) return undefined;
+  const headers: Record<string, string> = {};
+  for (const name in given) {
+    const trimmed = trimHeaderValue(given[name]!);
+    const bad = headerProblem(name, trimmed, field);
+    if (bad !== undefined) throw new ConfigurationError(bad.field, bad.problem);
+    headers[name] = trimmed;
+  }
+  return headers;
+}
+
+/** Whether a string can be sent in a header as it is. */
+export function isHeaderValue(value: string): boolean {
+  return HEADER_VALUE.test(value);
+}
+
 /** An object of string values, or undefined when absent. Neither keys nor values are quoted in errors. */
 export function stringRecord(value: unknown, field: string): Record<string, string> | undefined {
   if (value === undefined) return undefined;

@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../errors/llm-router-error.js';
-import { describeValue, isObject, nonEmptyString, nonNegativeNumber, onlyKnownKeys, positiveNumber, stringRecord } from './checks.js';
+import { describeValue, isObject, nonEmptyString, nonNegativeNumber, onlyKnownKeys, positiveNumber, headerRecord, isHeaderValue, trimHeaderValue } from './checks.js';
 import { DEFAULT_AZURE_API_VERSION, DEFAULT_CONNECTIONS, DEFAULT_TIMEOUT_MS, DEFAULT_WEIGHT, PROVIDER_DEFAULTS } from './defaults.js';
 import { PROVIDER_TYPES, type MockProviderOptions, type ProviderConfig, type ProviderType } from './provider-config.js';
 import type { ResolvedProviderConfig, ResolvedRetryPolicy } from './resolved-config.js';
@@ -68,7 +68,10 @@ function resolveApiKey(config: ProviderConfig, type: ProviderType, at: (name: st
   let apiKey: unknown = config.apiKey;
   if (apiKey !== undefined && typeof apiKey !== 'string') throw new ConfigurationError(at('apiKey'), `must be a string, got ${describeValue(apiKey)}`);
   if (apiKey === undefined && defaults.apiKeyEnv !== undefined) apiKey = env[defaults.apiKeyEnv];
-  const key = typeof apiKey === 'string' && apiKey.trim() !== '' ? apiKey : undefined;
+  const key = typeof apiKey === 'string' && apiKey.trim() !== '' ? trimHeaderValue(apiKey) : undefined;
+  if (key !== undefined && !isHeaderValue(key)) {
+    throw new ConfigurationError(at('apiKey'), 'must be made of header characters (no line break or control character inside it, Latin-1 only)');
+  }
   if (defaults.requiresKey && key === undefined) {
     const fromEnv = defaults.apiKeyEnv === undefined ? '' : ` (or set ${defaults.apiKeyEnv})`;
     throw new ConfigurationError(at('apiKey'), `is required for providerType "${type}"${fromEnv}`);
@@ -120,7 +123,7 @@ export function resolveProviderConfig(
   if (config.defaultModel !== undefined && (typeof config.defaultModel !== 'string' || config.defaultModel === '')) {
     throw new ConfigurationError(at('defaultModel'), `must be a non-empty string, got ${describeValue(config.defaultModel)}`);
   }
-  const headers = stringRecord(config.headers, at('headers'));
+  const headers = headerRecord(config.headers, at('headers'));
   const apiVersion = nonEmptyString(config.apiVersion, at('apiVersion'));
   const deployment = nonEmptyString(config.deployment, at('deployment'));
   return {

@@ -1,4 +1,4 @@
-import { describeUnknownKey, unknownKey } from '../config/checks.js';
+import { describeUnknownKey, headerProblem, unknownKey } from '../config/checks.js';
 import { BadRequestError } from '../errors/llm-router-error.js';
 import type { ChatCompletionChoice, ChatCompletionRequest, ChatMessage } from '../types/chat.js';
 import type { EmbeddingsRequest } from '../types/embeddings.js';
@@ -51,7 +51,6 @@ function checkSignal(value: unknown): void {
 }
 
 /** A header name as HTTP allows it (RFC 9110 token). */
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** `metadata`, `maxRetries` and `headers`, shared by every operation. Values are never quoted: a header may carry a key. */
 function checkRoutingOptions(req: { metadata?: unknown; maxRetries?: unknown; headers?: unknown }): void {
@@ -67,9 +66,9 @@ function checkRoutingOptions(req: { metadata?: unknown; maxRetries?: unknown; he
   }
   if (headers !== undefined) {
     if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) fail('headers', 'must be an object of string values');
-    for (const [name, value] of Object.entries(headers)) {
-      if (!HEADER_NAME.test(name)) fail('headers', 'has an invalid header name');
-      if (typeof value !== 'string' || /[\r\n\0]/.test(value)) fail(`headers.${name}`, 'must be a string without line breaks');
+    for (const name in headers) {
+      const bad = headerProblem(name, (headers as Record<string, unknown>)[name], 'headers');
+      if (bad !== undefined) fail(bad.field, bad.problem);
     }
   }
 }

@@ -122,6 +122,29 @@ describe('configuration (lib/config)', () => {
     });
     after(() => server.close());
 
+    it('a key with a trailing line break (read from a file or a secret volume) is sent without it, as fetch would send it', async () => {
+      await withEnv({ OPENAI_API_KEY: `${ENV_KEY}\n` }, async () => {
+        const fromEnv = new Client({ providerType: 'openai', baseUrl: `${server.url}/v1`, defaultModel: 'gpt-test', metricsEnabled: false, maxRetries: 0 });
+        const given = new Client({ providerType: 'openai', apiKey: ` ${ENV_KEY}\r\n`, baseUrl: `${server.url}/v1`, defaultModel: 'gpt-test', metricsEnabled: false, maxRetries: 0, headers: { 'x-team': 'search\n' } });
+        try {
+          for (const c of [fromEnv, given]) {
+            const res = await c.chat.completions.create({ messages: [{ role: 'user', content: 'hi' }] });
+            assert.equal(res.provider, 'openai', 'accepted: not a NetworkError from a refused header');
+          }
+          assert.equal(server.requests.at(-1)!.headers['x-team'], 'search');
+        } finally {
+          await fromEnv.close();
+          await given.close();
+        }
+      });
+      for (const bad of [`${ENV_KEY}\nsecond-line`, `${ENV_KEY}\u0001`, 'ключ-key-not-latin1']) {
+        const e = thrown(() => new Client({ providerType: 'anthropic', apiKey: bad, baseUrl: `${server.url}/v1`, metricsEnabled: false }));
+        assert.ok(e instanceof ConfigurationError, 'refused at construction, not every call failing as a network error');
+        assert.equal(e.field, 'apiKey');
+        assert.ok(!errorText(e).includes(ENV_KEY) && !errorText(e).includes('ключ'), 'the key is not quoted');
+      }
+    });
+
     it('sends the key read from OPENAI_API_KEY; an explicit apiKey wins', async () => {
       await withEnv({ OPENAI_API_KEY: ENV_KEY }, async () => {
         const c = new Client({ providerType: 'openai', baseUrl: `${server.url}/v1`, defaultModel: 'gpt-test', metricsEnabled: false, maxRetries: 0 });

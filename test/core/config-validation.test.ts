@@ -91,6 +91,24 @@ describe('config validation (Client)', () => {
 
   it('rejects malformed headers, models, names, Azure options and circuit breaker options', () => {
     assert.equal(configError(client({ providerType: 'openai', apiKey: KEY, headers: { 'x-a': 1 as never } })).field, 'headers');
+    // Each would make undici refuse every call, counted as the provider's network errors and opening its circuit.
+    const refusedHeaders: Array<[Record<string, string>, string]> = [
+      [{ 'x-a': 'val-q9z7\nb' }, 'headers.x-a'],
+      [{ 'x-a': 'val-q9z8\u0001' }, 'headers.x-a'],
+      [{ 'x-a': 'val-q9z9検索' }, 'headers.x-a'],
+      [{ 'bad header': 'val-q9z1' }, 'headers'],
+      [{ 'Content-Length': 'val-q9z2' }, 'headers.Content-Length'],
+      [{ 'transfer-encoding': 'val-q9z3' }, 'headers.transfer-encoding'],
+      [{ expect: 'val-q9z4' }, 'headers.expect'],
+      [{ upgrade: 'val-q9z5' }, 'headers.upgrade'],
+      [{ 'keep-alive': 'val-q9z6' }, 'headers.keep-alive'],
+    ];
+    for (const [headers, field] of refusedHeaders) {
+      const error = configError(client({ providerType: 'openai', apiKey: KEY, headers }));
+      assert.equal(error.field, field, JSON.stringify(headers));
+      for (const value of Object.values(headers)) assert.ok(!error.message.includes(value), 'the value is not quoted: it may be a credential');
+    }
+    assert.equal(configError(router({ providers: [{ providerType: 'mock' }, { providerType: 'openai', apiKey: KEY, headers: { 'x-a': 'a\r\nb' } }] })).field, 'providers[1].headers.x-a');
     assert.equal(configError(client({ providerType: 'openai', apiKey: KEY, models: [] })).field, 'models');
     assert.equal(configError(client({ providerType: 'openai', apiKey: KEY, models: [''] })).field, 'models[0]');
     assert.equal(configError(client({ providerType: 'openai', apiKey: KEY, name: ' ' })).field, 'name');

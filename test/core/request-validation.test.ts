@@ -61,6 +61,14 @@ describe('request validation', () => {
     ['response_format', { messages: [user], response_format: { type: 'json_object' } }, 'response_format'],
     ['a responseFormat type not routed', { messages: [user], responseFormat: { type: 'json_schema' } }, 'responseFormat'],
     ['a message field in snake_case', { messages: [user, { role: 'assistant', content: '', tool_calls: [] }] }, 'messages[1].tool_calls'],
+    ['a header the HTTP client sets: content-length', { messages: [user], headers: { 'Content-Length': '3' } }, 'headers.Content-Length'],
+    ['a header the HTTP client sets: transfer-encoding', { messages: [user], headers: { 'transfer-encoding': 'chunked' } }, 'headers.transfer-encoding'],
+    ['a header the HTTP client refuses: expect', { messages: [user], headers: { expect: '100-continue' } }, 'headers.expect'],
+    ['a header the HTTP client refuses: upgrade', { messages: [user], headers: { upgrade: 'h2c' } }, 'headers.upgrade'],
+    ['a header the HTTP client refuses: keep-alive', { messages: [user], headers: { 'keep-alive': 'timeout=5' } }, 'headers.keep-alive'],
+    ['a header value with a control character', { messages: [user], headers: { 'x-a': 'a\u0001b' } }, 'headers.x-a'],
+    ['a header value beyond Latin-1', { messages: [user], headers: { 'x-team': '検索' } }, 'headers.x-team'],
+    ['a header name that is not a token', { messages: [user], headers: { 'x team': 'a' } }, 'headers'],
   ];
 
   for (const [name, request, field] of cases) {
