@@ -114,6 +114,7 @@ export class RequestRunner implements AttemptHost {
     let attempt: Attempt | undefined;
     try {
       const target = targets[0]!;
+      if (request.signal?.aborted === true) throw abortedBefore(target, run);
       const reason = this.rules.admit(run, target, 0, routedAt);
       if (reason !== null) return this.loop(op, request, run, targets, routedAt, { reason });
       const started = (attempt = this.begin(run, target, request, routedAt));
@@ -164,6 +165,7 @@ export class RequestRunner implements AttemptHost {
             attempt = resumed.attempt;
             error = attempt.failed(resumed.thrown);
           } else {
+            if (signal?.aborted === true) throw abortedBefore(target, run);
             let now = resuming ? routedAt : this.clock();
             let reason = resuming ? resumed.reason! : this.rules.admit(run, target, retry, now);
             if (reason instanceof Promise) {
@@ -268,4 +270,9 @@ export class RequestRunner implements AttemptHost {
   abandonOpenStreams(): void {
     for (const stream of [...this.openStreams]) stream.abort();
   }
+}
+
+/** The caller's signal fired before an attempt began: no attempt is made (nor counted against the provider). */
+function abortedBefore(target: Target, run: RoutedRun): AbortError {
+  return new AbortError('request aborted by the caller', { provider: target.slot.provider.name, requestId: run.requestId });
 }

@@ -7,6 +7,7 @@ import {
   BadRequestError,
   Client,
   LlmRouterError,
+  MetricsCollector,
   NetworkError,
   NotFoundError,
   PermissionDeniedError,
@@ -182,6 +183,27 @@ describe('errors from a real server', () => {
     const ends = rec.events.filter((e) => e.type === 'request.end');
     assert.equal(ends.length, 2);
     assert.ok(ends.every((e) => e.type === 'request.end' && !e.success && e.errorType === 'AbortError'));
+  });
+
+  it('a signal aborted before the call: AbortError with no attempt, so the provider is not counted a failed request it never got', async () => {
+    const collector = new MetricsCollector();
+    const c = new Client({ providerType: 'openai', name: 'primary', apiKey: TEST_KEY, baseUrl: base(), defaultModel: 'gpt-test', metricsCollector: collector });
+    try {
+      const rec = recordEvents(c);
+      for (const stream of [false, true]) {
+        const error = await rejects(c.chat.completions.create({ messages: [{ role: 'user', content: 'hello' }], signal: AbortSignal.abort(), stream }), AbortError);
+        assert.equal(error.provider, 'primary');
+      }
+      await rejects(c.embeddings.create({ input: 'x', signal: AbortSignal.abort() }), AbortError);
+      rec.stop();
+      assert.deepEqual(rec.types(), Array(3).fill(['request.start', 'request.route', 'request.end']).flat());
+      assert.equal(requests().length, 0);
+      assert.deepEqual(collector.getAggregatedMetrics(), [], 'no attempt recorded');
+      const routed = (await collector.exportMetricsPrometheus()).split('\n').filter((l) => l.startsWith('llm_router_routed_requests_total{'));
+      assert.deepEqual(routed, ['llm_router_routed_requests_total{model="gpt-test",provider="none",outcome="AbortError"} 3'], 'the caller saw three AbortErrors');
+    } finally {
+      await c.close();
+    }
   });
 
   it('one caller signal shared by many requests (a connection’s, as the sample app passes it) holds no listener once they end', async () => {
