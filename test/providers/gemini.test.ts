@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { AuthenticationError, BadRequestError, ProviderError } from '../../lib/errors/llm-router-error.js';
 import { mockEmbedding } from '../../lib/testing/index.js';
 import type { ChatTool } from '../../lib/types/chat.js';
+import { Client } from '../../lib/client.js';
 import { drain } from '../core/core-test-kit.js';
+import { ReplayServer } from './recording-replay.js';
 import {
   assertCompletion,
   BARE_CLIENT_OPTIONS,
@@ -293,6 +295,50 @@ describe('gemini provider', () => {
         { model: 'models/embed-test', content: { parts: [{ text: 'a' }] }, outputDimensionality: 4 },
         { model: 'models/embed-test', content: { parts: [{ text: 'b' }] }, outputDimensionality: 4 },
       ],
+    });
+  });
+
+  describe('a candidate that failed (MALFORMED_FUNCTION_CALL and the like) is a failed attempt, not an empty answer with finish reason stop', () => {
+    // The shape Gemini sends when the model wrote a function call its parser refused (LiteLLM issue #16651).
+    const failed = (finishReason: string) => ({
+      candidates: [{ content: {}, finishReason, finishMessage: "Malformed function call: print(default_api.get_time(tz='UTC'))", index: 0 }],
+      usageMetadata: { promptTokenCount: 12, totalTokenCount: 12 },
+      modelVersion: 'gemini-2.5-flash',
+      responseId: 'resp-malformed',
+    });
+
+    for (const reason of ['MALFORMED_FUNCTION_CALL', 'UNEXPECTED_TOOL_CALL', 'TOO_MANY_TOOL_CALLS', 'MALFORMED_RESPONSE']) {
+      test(`${reason}: ProviderError naming it, recorded as a failure`, async () => {
+        bed.server.enqueueFault({ status: 200, body: failed(reason) });
+        const c = client();
+        const ends: boolean[] = [];
+        c.on('attempt.end', (e) => ends.push(e.success));
+        const error = await c.chat.completions.create({ messages: [{ role: 'user', content: 'time?' }], tools: [TIME_TOOL] }).catch((e: unknown) => e);
+        assert.ok(error instanceof ProviderError, String(error));
+        assert.match(error.message, new RegExp(`finishReason ${reason}`));
+        assert.deepEqual(ends, [false]);
+      });
+    }
+
+    test('streamed: the stream fails with the ProviderError, recorded as a failure', async () => {
+      const replay = await ReplayServer.start();
+      const c = new Client({ ...BARE_CLIENT_OPTIONS, providerType: 'gemini', apiKey: KEY, baseUrl: `${replay.url}/v1beta`, defaultModel: 'gemini-2.5-flash' });
+      try {
+        const sse = `data: ${JSON.stringify(failed('MALFORMED_FUNCTION_CALL'))}\r\n\r\n`;
+        replay.serve({ name: 'gemini/malformed', providerType: 'gemini', status: 200, stream: true, contentType: 'text/event-stream', body: sse });
+        const ends: boolean[] = [];
+        c.on('attempt.end', (e) => ends.push(e.success));
+        const error = await c.chat.completions
+          .create({ messages: [{ role: 'user', content: 'time?' }], tools: [TIME_TOOL], stream: true })
+          .then(drain)
+          .catch((e: unknown) => e);
+        assert.ok(error instanceof ProviderError, String(error));
+        assert.match(error.message, /finishReason MALFORMED_FUNCTION_CALL: Malformed function call/);
+        assert.deepEqual(ends, [false]);
+      } finally {
+        await c.close();
+        await replay.close();
+      }
     });
   });
 });
