@@ -1,9 +1,11 @@
 import { BadRequestError } from '../errors/llm-router-error.js';
 import type { Operation } from '../events/router-event.js';
-import type { AttemptContext, Provider } from '../providers/provider.js';
+import type { Provider } from '../providers/provider.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ChatMessage, RoutedChatCompletionStream } from '../types/chat.js';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../types/embeddings.js';
 import type { Attempt } from './attempt.js';
+import type { AttemptController } from './attempt-controller.js';
+import { untilFirstContent } from './first-content.js';
 import type { Target } from './request-run.js';
 import { validateChatRequest, validateEmbeddingsRequest } from './validate-request.js';
 
@@ -29,7 +31,7 @@ export interface OperationSpec<Req extends RoutedRequest, Answer, Result> {
   messages(request: Req): readonly ChatMessage[] | undefined;
   /** Narrows the candidates to those that can carry the request; throws `BadRequestError` when none is left. */
   candidates(targets: Target[], requestId: string, request: Req): Target[];
-  call(provider: Provider, request: Req, ctx: AttemptContext): Promise<Answer>;
+  call(provider: Provider, request: Req, ctx: AttemptController): Promise<Answer>;
   deliver(answer: Answer, attempt: Attempt): Result;
 }
 
@@ -73,7 +75,7 @@ export const STREAM: OperationSpec<ChatCompletionRequest, AsyncIterable<ChatComp
   validate: validateChatRequest,
   messages: (request) => request.messages,
   candidates: chatTargets,
-  call: (provider, request, ctx) => provider.chatStream(request, ctx),
+  call: (provider, request, ctx) => provider.chatStream(request, ctx).then((source) => untilFirstContent(source, ctx)),
   deliver: (source, attempt) => attempt.streamed(source),
 };
 

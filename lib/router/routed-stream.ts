@@ -1,11 +1,10 @@
 import type { LlmRouterError } from '../errors/llm-router-error.js';
 import type { ChatCompletionChunk, FinishReason, RoutedChatCompletionStream, Usage } from '../types/chat.js';
 import type { Attempt } from './attempt.js';
+import type { BufferedIterator } from './first-content.js';
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
-/** A source iterator that may offer an item it already holds synchronously (`StreamCall`). */
-type BufferedIterator = AsyncIterator<ChatCompletionChunk> & { takeBuffered?(): IteratorResult<ChatCompletionChunk> | undefined };
 
 /**
  * The stream handed to the caller: yields the provider's chunks (each stamped with the request id),

@@ -55,7 +55,8 @@ describe('stream.toReadableStream()', () => {
   });
 
   it('a cut stream errors the ReadableStream with the typed error', async () => {
-    server.enqueueFault({ cutAfterChunks: 1 });
+    // Cut after the role chunk and the first piece of text: a cut before any text fails the attempt instead.
+    server.enqueueFault({ cutAfterChunks: 2 });
     const stream = await open();
     const reader = stream.toReadableStream().getReader();
     let caught: unknown;

@@ -7,6 +7,7 @@ import {
   NoProviderAvailableError,
   ProviderError,
   RateLimitError,
+  StreamError,
   TimeoutError,
   type LlmRouterOptions,
   type ProviderConfig,
@@ -95,6 +96,46 @@ describe('LlmRouter against a real server', () => {
       server.clearFaults();
       failOn('a', { reset: true });
       assert.equal((await ask(r)).provider, 'b');
+    });
+
+    it('falls back on a stream that fails before any content (a cut after the role chunk, an error event right after the 200), not after', async () => {
+      const r = make();
+      const rec = recordEvents(r);
+      const streamOf = async (router: LlmRouter): Promise<{ provider: string; text: string }> => {
+        const stream = await router.chat.completions.create({ messages: [{ role: 'user', content: 'hi' }], stream: true });
+        let text = '';
+        for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+        return { provider: stream.provider, text };
+      };
+      failOn('a', { cutAfterChunks: 1 });
+      assert.deepEqual(await streamOf(r), { provider: 'b', text: 'Echo: hi' });
+      assert.deepEqual(ofType(rec.events, 'attempt.end').map((e) => [e.provider, e.success, e.errorType]), [['a', false, 'StreamError'], ['b', true, null]]);
+      assert.deepEqual(ofType(rec.events, 'request.fallback').map((e) => [e.fromProvider, e.toProvider]), [['a', 'b']]);
+      failOn('a', { cutAfterChunks: 2 });
+      const cut = await streamOf(r).catch((e: unknown) => e);
+      assert.ok(cut instanceof StreamError, 'content was handed out: the stream fails, no fallback');
+      rec.stop();
+
+      // Anthropic's overloaded_error as it comes: a 200, message_start, an empty text block, then the error event.
+      const anthropic = new LlmRouter({
+        providers: [
+          { providerType: 'anthropic', name: 'a', apiKey: TEST_KEY, baseUrl: `${server.url}${seg('a')}v1`, defaultModel: 'claude-a', maxRetries: 0 },
+          provider('b'),
+        ],
+        circuitBreaker: false,
+        metricsEnabled: false,
+      });
+      routers.push(anthropic);
+      const events = recordEvents(anthropic);
+      server.configure({ chunkCount: 1 });
+      try {
+        failOn('a', { midStreamError: { type: 'overloaded_error', message: 'Overloaded' } });
+        assert.deepEqual(await streamOf(anthropic), { provider: 'b', text: 'Echo: hi' });
+      } finally {
+        server.configure({ chunkCount: 4 });
+      }
+      events.stop();
+      assert.deepEqual(ofType(events.events, 'attempt.end').map((e) => [e.provider, e.errorType, e.statusCode]), [['a', 'ProviderError', 529], ['b', null, 200]]);
     });
 
     it('does not fall back on 400 or 401', async () => {

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { AbortError, Client, ProviderError, StreamError, TimeoutError, type ChatCompletionChunk } from '../../lib/index.js';
 import { MockProviderServer } from '../../lib/testing/index.js';
@@ -104,12 +106,37 @@ describe('streams against a real server', () => {
     assert.match(error.message, /model crashed/);
   });
 
-  it('a stream idle for longer than timeoutMs -> TimeoutError (never hangs)', async () => {
+  it('a stream whose first text is later than timeoutMs -> TimeoutError from create() (never hangs)', async () => {
     server.configure({ chunkDelayMs: 5_000 });
-    // Long enough for the response head to arrive on a loaded machine; the idle chunks take 5 s.
-    const stream = await open({ timeoutMs: 1_000 });
-    const err = await rejects(drain(stream), TimeoutError);
+    // Long enough for the response head to arrive on a loaded machine; the first text takes 5 s.
+    const err = await rejects(open({ timeoutMs: 1_000 }), TimeoutError);
     assert.equal(err.provider, 'streamer');
+  });
+
+  it('a stream that goes quiet after its first text for longer than timeoutMs -> TimeoutError while reading (never hangs)', async () => {
+    const quiet = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const chunk = (delta: object) => `data: ${JSON.stringify({ id: 'q', object: 'chat.completion.chunk', created: 1, model: 'gpt-test', choices: [{ index: 0, delta, finish_reason: null }] })}\n\n`;
+      res.write(chunk({ role: 'assistant', content: '' }) + chunk({ content: 'Hello' }));
+    });
+    await new Promise<void>((resolve) => quiet.listen(0, '127.0.0.1', resolve));
+    const c = new Client({ providerType: 'openai', apiKey: TEST_KEY, baseUrl: `http://127.0.0.1:${(quiet.address() as AddressInfo).port}/v1`, defaultModel: 'gpt-test', maxRetries: 0, metricsEnabled: false });
+    try {
+      const stream = await c.chat.completions.create({ messages: [{ role: 'user', content: 'hi' }], stream: true, timeoutMs: 500 });
+      const chunks: ChatCompletionChunk[] = [];
+      const err = await rejects(
+        (async () => {
+          for await (const chunk of stream) chunks.push(chunk);
+        })(),
+        TimeoutError,
+      );
+      assert.equal(streamText(chunks), 'Hello');
+      assert.match(err.message, /idle for more than 500 ms/);
+    } finally {
+      await c.close();
+      quiet.closeAllConnections();
+      await new Promise((resolve) => quiet.close(resolve));
+    }
   });
 
   it('the caller’s signal aborts a stream mid-way -> AbortError', async () => {
@@ -134,7 +161,8 @@ describe('streams against a real server', () => {
   });
 
   it('breaking out early releases the connection: attempt.end abandoned, close() does not wait for the stream', async () => {
-    server.configure({ chunkDelayMs: 60_000 });
+    // The first text after 300 ms (the stream is handed out with it), the rest 300 ms apart.
+    server.configure({ chunkDelayMs: 300 });
     const c = new Client({
       providerType: 'openai',
       apiKey: TEST_KEY,
@@ -162,7 +190,7 @@ describe('streams against a real server', () => {
   });
 
   it('abort() on the stream releases it, before or during iteration', async () => {
-    server.configure({ chunkDelayMs: 60_000 });
+    server.configure({ chunkDelayMs: 300 });
     const rec = recordEvents(client);
     const unread = await open();
     unread.abort();
