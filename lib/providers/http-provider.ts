@@ -89,7 +89,24 @@ export abstract class HttpProvider implements Provider {
 
   async chat(request: ChatCompletionRequest, ctx: AttemptContext): Promise<ChatCompletion> {
     const res = await this.exchange(this.chatCall(request, ctx.model, false), ctx);
-    return this.chatResult(this.answerJson(res, ctx), ctx.model, ctx.requestId, request);
+    const json = this.answerJson(res, ctx);
+    const missing = this.missingAnswer(json);
+    if (missing !== undefined) {
+      throw new ProviderError(`${this.name} (${this.type}) answered ${res.statusCode} with ${missing}`, {
+        provider: this.name,
+        statusCode: res.statusCode,
+        requestId: ctx.requestId,
+      });
+    }
+    return this.chatResult(json, ctx.model, ctx.requestId, request);
+  }
+
+  /**
+   * What a 2xx chat answer that is no error lacks to be an answer (`no choices`), so that a proxy's stub or a
+   * changed shape fails the attempt rather than passing as an empty completion; undefined when it is one.
+   */
+  protected missingAnswer(_json: Record<string, any>): string | undefined {
+    return undefined;
   }
 
   /** One `then` over the call rather than async layers (a promise and a resume each per request). */

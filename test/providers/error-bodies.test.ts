@@ -55,6 +55,48 @@ describe('errors inside 2xx answers', () => {
     });
   }
 
+  // A 200 whose JSON is neither an error nor an answer (a proxy's stub, a shape changed upstream) was an empty
+  // successful completion, `choices` empty, so `res.choices[0].message` threw in the caller's code.
+  const NOT_ANSWERS: Record<string, Array<[unknown, RegExp]>> = {
+    openai: [
+      [{ id: 'chatcmpl-1', object: 'chat.completion', created: 1, model: 'gpt-test' }, /with no choices/],
+      [{ id: 'chatcmpl-1', object: 'chat.completion', created: 1, model: 'gpt-test', choices: [], usage: { prompt_tokens: 3, completion_tokens: 0, total_tokens: 3 } }, /with no choices/],
+    ],
+    anthropic: [[{ id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-test' }, /with no content/]],
+    gemini: [[{ responseId: 'r1', modelVersion: 'gemini-test' }, /with no candidates/]],
+    ollama: [[{ model: 'llama-test', created_at: '2026-01-01T00:00:00Z', done: true }, /with no message/]],
+  };
+  for (const format of FORMATS) {
+    test(`${format.format}: a 200 that is no answer -> ProviderError naming what is missing, recorded as a failure, fallen back`, async () => {
+      const collector = new MetricsCollector();
+      const client = new Client({ ...clientOptions(format, bed.server.url), metricsEnabled: true, metricsCollector: collector, maxRetries: 0 });
+      const router = new LlmRouter({
+        providers: [
+          { ...format.config(bed.server.url, 'fake-error-bodies-key'), name: 'first', maxRetries: 0 },
+          { providerType: 'mock', name: 'second', defaultModel: 'mock-model' },
+        ],
+        metricsEnabled: false,
+        circuitBreaker: false,
+      } as never);
+      try {
+        for (const [body, message] of NOT_ANSWERS[format.format]!) {
+          bed.server.enqueueFault({ status: 200, body });
+          const error = await client.chat.completions.create(ask).catch((e: unknown) => e);
+          assert.ok(error instanceof LlmRouterError && error.name === 'ProviderError', String(error));
+          assert.match(error.message, message);
+          assert.equal(error.statusCode, 200);
+          bed.server.enqueueFault({ status: 200, body });
+          assert.equal((await router.chat.completions.create(ask)).provider, 'second');
+        }
+        assert.ok(collector.getMetrics().every((r) => !r.success && r.errorType === 'ProviderError'));
+      } finally {
+        await client.close();
+        await router.close();
+        collector.close();
+      }
+    });
+  }
+
   test('a retry delay in a Gemini error body (RetryInfo.retryDelay) sets retryAfterMs', async () => {
     const body = JSON.parse(readFileSync(new URL('../../../test/providers/recordings/gemini/error-429-resource-exhausted.json', import.meta.url), 'utf8'));
     const client = new Client({ ...BARE_CLIENT_OPTIONS, ...FORMATS.find((f) => f.format === 'gemini')!.config(bed.server.url, 'fake-gemini-retry-key') } as never);

@@ -24,6 +24,10 @@ export class AnthropicProvider extends HttpProvider {
     return { path: `${this.config.basePath}/messages`, body: chatRequestToAnthropic(request, model, stream) };
   }
 
+  protected override missingAnswer(json: Record<string, any>): string | undefined {
+    return Array.isArray(json.content) ? undefined : 'no content';
+  }
+
   protected chatResult(json: any, model: string, requestId: string, request: ChatCompletionRequest): ChatCompletion {
     return chatCompletionFromAnthropic(json, this.name, model, requestId, anthropicJsonToolName(request));
   }

@@ -42,6 +42,12 @@ export class GeminiProvider extends HttpProvider {
     };
   }
 
+  /** No candidate is an answer only when the prompt was blocked (`promptFeedback.blockReason`: a content filter). */
+  protected override missingAnswer(json: Record<string, any>): string | undefined {
+    if (Array.isArray(json.candidates) && json.candidates.length > 0) return undefined;
+    return json.promptFeedback?.blockReason != null ? undefined : 'no candidates';
+  }
+
   protected chatResult(json: any, model: string, requestId: string): ChatCompletion {
     return chatCompletionFromGemini(json, this.name, model, this.signatures, requestId);
   }

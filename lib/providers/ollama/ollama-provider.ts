@@ -36,6 +36,10 @@ export class OllamaProvider extends HttpProvider {
     };
   }
 
+  protected override missingAnswer(json: Record<string, any>): string | undefined {
+    return json.message !== null && typeof json.message === 'object' ? undefined : 'no message';
+  }
+
   protected chatResult(json: any, model: string, requestId: string): ChatCompletion {
     return chatCompletionFromOllama(json, this.name, model, responseId(), requestId);
   }

@@ -54,6 +54,10 @@ export class OpenAiProvider extends HttpProvider {
     return { path: this.endpoint('chat/completions', model), body: chatRequestToOpenAi(request, model, stream, this.wire) };
   }
 
+  protected override missingAnswer(json: Record<string, any>): string | undefined {
+    return Array.isArray(json.choices) && json.choices.length > 0 ? undefined : 'no choices';
+  }
+
   protected chatResult(json: any, model: string, requestId: string): ChatCompletion {
     return chatCompletionFromOpenAi(json, this.name, model, requestId);
   }
