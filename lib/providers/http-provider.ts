@@ -140,7 +140,16 @@ export abstract class HttpProvider implements Provider {
 
   async embeddings(request: EmbeddingsRequest, ctx: AttemptContext): Promise<EmbeddingsResponse> {
     const res = await this.exchange(this.embeddingsCall(request, ctx.model), ctx);
-    return this.embeddingsResult(this.answerJson(res, ctx), ctx.model);
+    const answer = this.embeddingsResult(this.answerJson(res, ctx), ctx.model);
+    const missing = vectorsMismatch(answer, typeof request.input === 'string' ? 1 : request.input.length);
+    if (missing !== undefined) {
+      throw new ProviderError(`${this.name} (${this.type}) answered ${res.statusCode} with ${missing}`, {
+        provider: this.name,
+        statusCode: res.statusCode,
+        requestId: ctx.requestId,
+      });
+    }
+    return answer;
   }
 
   async close(): Promise<void> {}
@@ -289,6 +298,17 @@ export abstract class HttpProvider implements Provider {
     const splitter: TextEventSplitter<EventSourceMessage | string> = this.streamFormat === 'sse' ? SseSplitter.acquire() : new NdjsonSplitter();
     return res.body.events(splitter, decoder);
   }
+}
+
+/** What keeps an embeddings answer from giving one vector per input (`data[i]` for `input[i]`); undefined when it does. */
+function vectorsMismatch(answer: EmbeddingsResponse, inputs: number): string | undefined {
+  const data = answer.data;
+  if (data.length !== inputs) return `${data.length} embedding${data.length === 1 ? '' : 's'} for ${inputs} input${inputs === 1 ? '' : 's'}`;
+  for (let i = 0; i < data.length; i++) {
+    if (data[i]!.embedding.length === 0) return `an empty vector at data[${i}]`;
+    if (data[i]!.index !== i) return `embedding indexes that are not 0 to ${inputs - 1}`;
+  }
+  return undefined;
 }
 
 function rethrow(error: unknown): never {

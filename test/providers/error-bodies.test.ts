@@ -97,6 +97,45 @@ describe('errors inside 2xx answers', () => {
     });
   }
 
+  // Embeddings answered with fewer (or more) vectors than inputs, or an empty vector, were handed out as they came:
+  // the caller's data[i] no longer matched input[i].
+  const SHORT_EMBEDDINGS: Record<string, unknown[]> = {
+    openai: [
+      { object: 'list', model: 'm' },
+      { object: 'list', data: [{ object: 'embedding', index: 0, embedding: [0.1, 0.2] }], model: 'm', usage: { prompt_tokens: 2, total_tokens: 2 } },
+      { object: 'list', data: [{ object: 'embedding', index: 0, embedding: [0.1] }, { object: 'embedding', index: 1, embedding: [] }], model: 'm' },
+      { object: 'list', data: [{ object: 'embedding', index: 0, embedding: [0.1] }, { object: 'embedding', index: 0, embedding: [0.2] }], model: 'm' },
+    ],
+    gemini: [{}, { embeddings: [{ values: [0.1, 0.2] }] }],
+    ollama: [{ model: 'm' }, { model: 'm', embeddings: [[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]] }],
+  };
+  for (const format of FORMATS.filter((f) => f.format in SHORT_EMBEDDINGS)) {
+    test(`${format.format}: embeddings whose vectors do not match the inputs one for one -> ProviderError, recorded as a failure`, async () => {
+      const collector = new MetricsCollector();
+      const client = new Client({ ...clientOptions(format, bed.server.url), metricsEnabled: true, metricsCollector: collector, maxRetries: 0 });
+      try {
+        for (const body of SHORT_EMBEDDINGS[format.format]!) {
+          bed.server.enqueueFault({ status: 200, body });
+          const error = await client.embeddings.create({ input: ['a', 'b'] }).catch((e: unknown) => e);
+          assert.ok(error instanceof LlmRouterError && error.name === 'ProviderError', `${JSON.stringify(body)}: ${String(error)}`);
+          assert.match(error.message, /for 2 inputs|an empty vector|indexes that are not 0 to 1/);
+        }
+        const res = await client.embeddings.create({ input: ['a', 'b'] });
+        assert.equal(res.data.length, 2, 'a whole answer still reads');
+        if (format.format === 'openai') {
+          bed.server.enqueueFault({ status: 200, body: { object: 'list', model: 'm', data: [{ object: 'embedding', index: 1, embedding: [2] }, { object: 'embedding', index: 0, embedding: [1] }] } });
+          const reordered = await client.embeddings.create({ input: ['a', 'b'] });
+          assert.deepEqual(reordered.data.map((d) => [d.index, d.embedding]), [[0, [1]], [1, [2]]], 'data[i] answers input[i]');
+        }
+        const successes = collector.getMetrics().map((r) => r.success);
+        assert.deepEqual(successes.slice(0, SHORT_EMBEDDINGS[format.format]!.length + 1), [...SHORT_EMBEDDINGS[format.format]!.map(() => false), true]);
+      } finally {
+        await client.close();
+        collector.close();
+      }
+    });
+  }
+
   test('a retry delay in a Gemini error body (RetryInfo.retryDelay) sets retryAfterMs', async () => {
     const body = JSON.parse(readFileSync(new URL('../../../test/providers/recordings/gemini/error-429-resource-exhausted.json', import.meta.url), 'utf8'));
     const client = new Client({ ...BARE_CLIENT_OPTIONS, ...FORMATS.find((f) => f.format === 'gemini')!.config(bed.server.url, 'fake-gemini-retry-key') } as never);

@@ -1,5 +1,5 @@
 import type { ChatCompletion, ChatCompletionRequest } from '../../types/chat.js';
-import type { EmbeddingsRequest, EmbeddingsResponse } from '../../types/embeddings.js';
+import type { Embedding, EmbeddingsRequest, EmbeddingsResponse } from '../../types/embeddings.js';
 import type { ProviderType } from '../../config/index.js';
 import { HttpProvider, type ProviderCall } from '../http-provider.js';
 import type { WireError } from '../provider-errors.js';
@@ -74,13 +74,16 @@ export class OpenAiProvider extends HttpProvider {
   protected override embeddingsResult(json: any, model: string): EmbeddingsResponse {
     const data = Array.isArray(json?.data) ? json.data : [];
     const promptTokens = Number(json?.usage?.prompt_tokens ?? 0);
+    const vectors: Embedding[] = data.map((d: any, i: number) => ({
+      object: 'embedding',
+      index: Number(d?.index ?? i),
+      embedding: Array.isArray(d?.embedding) ? d.embedding : [],
+    }));
+    // Some OpenAI-compatible servers answer out of order; data[i] is then put back to answer input[i].
+    if (vectors.some((v, i) => v.index !== i)) vectors.sort((a, b) => a.index - b.index);
     return {
       object: 'list',
-      data: data.map((d: any, i: number) => ({
-        object: 'embedding',
-        index: Number(d?.index ?? i),
-        embedding: Array.isArray(d?.embedding) ? d.embedding : [],
-      })),
+      data: vectors,
       model: String(json?.model ?? model),
       provider: this.name,
       usage: { promptTokens, totalTokens: Number(json?.usage?.total_tokens ?? promptTokens) },
